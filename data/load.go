@@ -1,0 +1,153 @@
+package data
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sync"
+
+	"github.com/paulmach/orb/geojson"
+)
+
+//go:embed clusters.geojson.gz cities.geojson.gz transfer-zones.geojson.gz flows.geojson.gz manifest.json clusters.json
+var embedded embed.FS
+
+// Embedded returns the embedded dataset files (for `check`, tests and
+// anyone who wants the raw GeoJSON).
+func Embedded() fs.FS { return embedded }
+
+// SourceTable returns the embedded sourced membership table (clusters.json).
+func SourceTable() []byte {
+	b, _ := embedded.ReadFile("clusters.json")
+	return b
+}
+
+var (
+	embeddedOnce sync.Once
+	embeddedSet  *Dataset
+	embeddedErr  error
+)
+
+// Load returns the embedded default dataset. It is decoded once per process
+// and shared: callers must not modify it.
+func Load() (*Dataset, error) {
+	embeddedOnce.Do(func() { embeddedSet, embeddedErr = LoadFS(embedded) })
+	return embeddedSet, embeddedErr
+}
+
+// LoadDir reads a dataset directory of the same shape as the embedded one.
+func LoadDir(dir string) (*Dataset, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("%s: not a directory", dir)
+	}
+	return LoadFS(os.DirFS(dir))
+}
+
+// LoadFS reads the four collections and the manifest from fsys. Each
+// collection is NAME.geojson or NAME.geojson.gz. It decodes only; run Check
+// for validation.
+func LoadFS(fsys fs.FS) (*Dataset, error) {
+	ds := &Dataset{Collections: map[string][]Feature{}}
+	hash := sha256.New()
+	for _, name := range CollectionNames {
+		file, raw, err := ReadCollectionFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		hash.Write(raw)
+		features, err := DecodeFeatures(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		ds.Collections[name] = features
+	}
+	if raw, err := fs.ReadFile(fsys, "manifest.json"); err == nil {
+		hash.Write(raw)
+		if err := json.Unmarshal(raw, &ds.Manifest); err != nil {
+			return nil, fmt.Errorf("manifest.json: %w", err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	ds.Version = hex.EncodeToString(hash.Sum(nil))[:16]
+	return ds, nil
+}
+
+// ReadCollectionFile finds NAME.geojson or NAME.geojson.gz in fsys and
+// returns the file name used and its (decompressed) bytes.
+func ReadCollectionFile(fsys fs.FS, name string) (string, []byte, error) {
+	plain := name + ".geojson"
+	if raw, err := fs.ReadFile(fsys, plain); err == nil {
+		return plain, raw, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return plain, nil, err
+	}
+	gz := plain + ".gz"
+	f, err := fsys.Open(gz)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return plain, nil, fmt.Errorf("%s: missing (neither %s nor %s)", name, plain, gz)
+		}
+		return gz, nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return gz, nil, fmt.Errorf("%s: %w", gz, err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return gz, nil, fmt.Errorf("%s: %w", gz, err)
+	}
+	return gz, raw, nil
+}
+
+// DecodeFeatures parses a GeoJSON FeatureCollection into features. Every
+// feature needs a string id (in "id" or properties.id).
+func DecodeFeatures(raw []byte) ([]Feature, error) {
+	var fc geojson.FeatureCollection
+	if err := json.Unmarshal(bytes.TrimSpace(raw), &fc); err != nil {
+		return nil, fmt.Errorf("not a GeoJSON FeatureCollection: %w", err)
+	}
+	out := make([]Feature, 0, len(fc.Features))
+	for i, f := range fc.Features {
+		id := featureID(f)
+		if id == "" {
+			return nil, fmt.Errorf("feature %d: no id", i)
+		}
+		props := map[string]any(f.Properties)
+		if props == nil {
+			props = map[string]any{}
+		}
+		out = append(out, Feature{ID: id, Geometry: f.Geometry, Properties: props})
+	}
+	return out, nil
+}
+
+func featureID(f *geojson.Feature) string {
+	switch v := f.ID.(type) {
+	case string:
+		return v
+	case float64:
+		return fmt.Sprint(int64(v))
+	}
+	if s, ok := f.Properties["id"].(string); ok {
+		return s
+	}
+	if s, ok := f.Properties["code"].(string); ok {
+		return s
+	}
+	return ""
+}
