@@ -304,13 +304,13 @@ func entityFeature(kind string, e Entity, members []Resolved, o *Outlines, gaz *
 // and 澳门): the variant is the cluster plus the added whole units.
 func variantProps(e Entity, counties []string, o *Outlines, gaz *Gazetteer) ([]map[string]any, error) {
 	var raw []struct {
-		ID           string   `json:"id"`
-		NameZh       string   `json:"name_zh"`
+		ID           string    `json:"id"`
+		NameZh       string    `json:"name_zh"`
 		Adds         []SubUnit `json:"adds"`
-		OfficialArea *float64 `json:"official_area_km2"`
-		OfficialText string   `json:"official_area_text"`
-		MemberText   string   `json:"member_text"`
-		Plan         any      `json:"plan"`
+		OfficialArea *float64  `json:"official_area_km2"`
+		OfficialText string    `json:"official_area_text"`
+		MemberText   string    `json:"member_text"`
+		Plan         any       `json:"plan"`
 	}
 	if err := jsonUnmarshal(e.Variants, &raw); err != nil {
 		return nil, fmt.Errorf("cluster %s: variants: %w", e.ID, err)

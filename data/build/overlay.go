@@ -30,7 +30,6 @@ func sfPolygon(p orb.Polygon) geom.Polygon {
 	return geom.NewPolygon(rings)
 }
 
-
 // validate reports why a multipolygon is not OGC-valid (nil when valid).
 func validate(mp orb.MultiPolygon) error { return data.ValidatePolygonal(mp) }
 

@@ -47,9 +47,9 @@ var AdminChanges = []AdminChange{
 
 // Gazetteer answers what the outlines and the code list know about a code.
 type Gazetteer struct {
-	Counties map[string]*County   // by outline code
-	ByCity   map[string][]string  // prefecture-level code -> county codes
-	Codes    CodeList             // current names
+	Counties map[string]*County        // by outline code
+	ByCity   map[string][]string       // prefecture-level code -> county codes
+	Codes    CodeList                  // current names
 	changes  map[[2]string]AdminChange // by code and name: 500111 is 大足区 now and 双桥区 in a 2011 plan
 }
 
