@@ -24,7 +24,10 @@ type Options struct {
 	CodeKey    string // property of Boundaries holding the GB/T 2260 code
 	NameKey    string // property of Boundaries holding the name
 	Table      []byte // clusters.json
-	ToolName   string // recorded in the manifest
+	// CodeList, when set, is used instead of the pinned code-list package
+	// (the JSON array of its dist/data.json; tests use a small one).
+	CodeList []byte
+	ToolName string // recorded in the manifest
 	// Step reports progress: step i of n, and what it is doing.
 	Step func(i, n int, what string)
 	Log  func(format string, args ...any)

