@@ -49,7 +49,7 @@ func Check(fsys fs.FS) []Problem {
 			add(file, "", "readable", err.Error())
 			continue
 		}
-		fc, err := DecodeFeatures(raw)
+		fc, err := decodeCollection(raw)
 		if err != nil {
 			add(file, "", "geojson", err.Error())
 			continue
@@ -60,8 +60,8 @@ func Check(fsys fs.FS) []Problem {
 			fid := f.ID
 			if fid == "" {
 				fid = fmt.Sprintf("#%d", i)
-			}
-			if ids[name][f.ID] {
+				add(file, fid, "id", "feature has no id (neither \"id\" nor properties.id)")
+			} else if ids[name][f.ID] {
 				add(file, fid, "unique-id", "id "+f.ID+" is used by more than one feature")
 			}
 			ids[name][f.ID] = true
@@ -157,13 +157,14 @@ func checkGeometry(collection string, g orb.Geometry) [][2]string {
 	bad, swapped := 0, 0
 	var first orb.Point
 	forEachPoint(g, func(p orb.Point) {
-		if math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
+		switch {
+		case looksSwapped(p):
+			swapped++
+		case math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90:
 			if bad == 0 {
 				first = p
 			}
 			bad++
-		} else if looksSwapped(p) {
-			swapped++
 		}
 	})
 	if bad > 0 {
@@ -172,7 +173,7 @@ func checkGeometry(collection string, g orb.Geometry) [][2]string {
 	if swapped > 0 {
 		out = append(out, [2]string{"lon-lat-order", fmt.Sprintf("%d coordinates look like [lat, lon] (China lies at lon 73..136, lat 3..54)", swapped)})
 	}
-	if bad == 0 && !wantLine {
+	if bad == 0 && swapped == 0 && !wantLine {
 		if err := ValidatePolygonal(g); err != nil {
 			out = append(out, [2]string{"ogc-valid", err.Error()})
 		}

