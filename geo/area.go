@@ -1,10 +1,5 @@
 package geo
 
-// NOTE to the geo engineer: the data pipeline needed AreaKm2 and PerimeterKm
-// before the rest of the package existed, so they were written here first.
-// Keep them (and this file) or fold them into your geodesic file, but keep
-// the signatures.
-
 import (
 	"math"
 

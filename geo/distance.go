@@ -1,8 +1,5 @@
 package geo
 
-// NOTE to the geo engineer: written early for the data pipeline (see
-// area.go); keep the signatures.
-
 import (
 	"math"
 
