@@ -55,25 +55,28 @@ func (o *Outlines) occupant(p orb.Point, members map[string]bool) string {
 
 // holeOccupant decides whether a hole is true: it samples points spread
 // over the hole (the middles of its interior runs along a few scan lines)
-// and returns the non-member county holding most of them, if it holds more
-// than half. A non-member outline that only overlaps a sliver gap at its
+// and returns the non-member county holding most of them when non-members
+// hold more than half. A non-member outline that only overlaps a sliver gap at its
 // edge does not make the gap a hole.
 func (o *Outlines) holeOccupant(h orb.Ring, members map[string]bool) string {
 	pts := samplePoints(orb.Polygon{h}, 9)
 	if len(pts) == 0 {
 		pts = []orb.Point{probeInside(h)}
 	}
+	// several non-members can share one hole (克拉玛依's districts inside
+	// 塔城): count points held by any of them, name the one holding most
 	votes := map[string]int{}
-	best := ""
+	best, occupied := "", 0
 	for _, p := range pts {
 		if occ := o.occupant(p, members); occ != "" {
+			occupied++
 			votes[occ]++
 			if votes[occ] > votes[best] || votes[occ] == votes[best] && occ < best {
 				best = occ
 			}
 		}
 	}
-	if 2*votes[best] > len(pts) {
+	if 2*occupied > len(pts) {
 		return best
 	}
 	return ""
