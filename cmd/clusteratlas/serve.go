@@ -1,12 +1,308 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/clusteratlas/clusteratlas/api"
+	"github.com/clusteratlas/clusteratlas/data"
 )
 
-// runServe is owned by the API work; placeholder until it lands.
+// serveOptions are the serve flags; each falls back to an environment
+// variable so containers can be configured without a command line.
+type serveOptions struct {
+	Addr            string
+	Data            string
+	Indicators      string
+	CORSOrigins     string
+	CacheMaxAge     time.Duration
+	BodyLimit       int
+	MaxVertices     int
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
+	ShutdownTimeout time.Duration
+	BaseURL         string
+	LogFormat       string
+	LogLevel        string
+}
+
+// envOr reads CLUSTERATLAS_<name>, else def.
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv("CLUSTERATLAS_" + name); ok {
+		return v
+	}
+	return def
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
+	o := &serveOptions{}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var envErr error
+	dur := func(p *time.Duration, name, env string, def time.Duration, usage string) {
+		d := def
+		if v := envOr(env, ""); v != "" {
+			parsed, err := time.ParseDuration(v)
+			if err != nil {
+				envErr = errors.Join(envErr, fmt.Errorf("CLUSTERATLAS_%s=%q: %v", env, v, err))
+			}
+			d = parsed
+		}
+		fs.DurationVar(p, name, d, usage+" (env CLUSTERATLAS_"+env+")")
+	}
+	integer := func(p *int, name, env string, def int, usage string) {
+		n := def
+		if v := envOr(env, ""); v != "" {
+			parsed, err := strconv.Atoi(v)
+			if err != nil {
+				envErr = errors.Join(envErr, fmt.Errorf("CLUSTERATLAS_%s=%q: not an integer", env, v))
+			}
+			n = parsed
+		}
+		fs.IntVar(p, name, n, usage+" (env CLUSTERATLAS_"+env+")")
+	}
+	str := func(p *string, name, env, def, usage string) {
+		fs.StringVar(p, name, envOr(env, def), usage+" (env CLUSTERATLAS_"+env+")")
+	}
+	str(&o.Addr, "addr", "ADDR", ":8080", "listen address")
+	str(&o.Data, "data", "DATA", "", "serve this dataset directory instead of the embedded data (reloaded on SIGHUP)")
+	str(&o.Indicators, "indicators", "INDICATORS", "", "CSV of city indicators (header code,COLUMN,...) summed per cluster in /compare (reloaded on SIGHUP)")
+	str(&o.CORSOrigins, "cors-origins", "CORS_ORIGINS", "*", "comma-separated origins allowed by CORS, or *")
+	dur(&o.CacheMaxAge, "cache-max-age", "CACHE_MAX_AGE", time.Hour, "Cache-Control max-age of GET responses (0: no-cache, revalidate by ETag)")
+	integer(&o.BodyLimit, "body-limit", "BODY_LIMIT", api.DefaultBodyLimit, "maximum request body in bytes (larger: 413)")
+	integer(&o.MaxVertices, "max-vertices", "MAX_VERTICES", api.DefaultMaxVertices, "maximum vertices of a posted geometry")
+	dur(&o.ReadTimeout, "read-timeout", "READ_TIMEOUT", 10*time.Second, "socket read timeout")
+	dur(&o.WriteTimeout, "write-timeout", "WRITE_TIMEOUT", 30*time.Second, "socket write timeout")
+	dur(&o.IdleTimeout, "idle-timeout", "IDLE_TIMEOUT", 120*time.Second, "keep-alive idle timeout")
+	dur(&o.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
+	str(&o.BaseURL, "base-url", "BASE_URL", "", "public URL prefix for links (default: from the request's scheme and Host)")
+	str(&o.LogFormat, "log-format", "LOG_FORMAT", "json", "log format: json or text")
+	str(&o.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: clusteratlas serve [flags]\n\nServes the atlas over HTTP. Signals: SIGTERM/SIGINT shut down gracefully; SIGHUP reloads --data and --indicators (validated first; on failure the old data keeps serving).\n\nFlags (each falls back to the environment variable shown):\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if envErr != nil {
+		return nil, envErr
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if o.BodyLimit <= 0 || o.MaxVertices <= 0 {
+		return nil, fmt.Errorf("--body-limit and --max-vertices must be positive")
+	}
+	if o.LogFormat != "json" && o.LogFormat != "text" {
+		return nil, fmt.Errorf("--log-format must be json or text, got %q", o.LogFormat)
+	}
+	return o, nil
+}
+
+func newLogger(o *serveOptions, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.LogLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %v", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if o.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewJSONHandler(w, opts)), nil
+}
+
+// loadState loads and validates the dataset (embedded or --data) and the
+// indicators, and indexes them. It does not build the simplified levels.
+func loadState(o *serveOptions) (*api.State, error) {
+	var ds *data.Dataset
+	var err error
+	if o.Data != "" {
+		// Validate before decoding: a reload must never swap in a dataset
+		// with invalid polygons or dangling references.
+		if probs := data.Check(os.DirFS(o.Data)); len(probs) > 0 {
+			return nil, fmt.Errorf("--data %s: %d problem(s): %s", o.Data, len(probs), summarizeProblems(probs))
+		}
+		ds, err = data.LoadDir(o.Data)
+		if err != nil {
+			return nil, fmt.Errorf("--data %s: %w", o.Data, err)
+		}
+	} else {
+		ds, err = data.Load()
+		if err != nil {
+			return nil, fmt.Errorf("embedded data: %w", err)
+		}
+	}
+	var ind *api.Indicators
+	if o.Indicators != "" {
+		ind, err = api.LoadIndicators(o.Indicators)
+		if err != nil {
+			return nil, fmt.Errorf("--indicators: %w", err)
+		}
+	}
+	st, err := api.NewState(ds, ind)
+	if err != nil {
+		return nil, fmt.Errorf("indexing data: %w", err)
+	}
+	return st, nil
+}
+
+// loadReadyState is loadState plus the simplified levels, for reloads: the
+// swapped-in state is complete, so a reload never makes /readyz flap.
+func loadReadyState(o *serveOptions) (*api.State, error) {
+	st, err := loadState(o)
+	if err != nil {
+		return nil, err
+	}
+	levels, err := api.BuildLevels(st.Atlas)
+	if err != nil {
+		return nil, fmt.Errorf("simplifying: %w", err)
+	}
+	return st.WithLevels(levels), nil
+}
+
 func runServe(args []string) int {
-	fmt.Fprintln(os.Stderr, "serve: not built yet")
-	return 1
+	o, err := parseServeFlags(args, os.Stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(os.Stderr, "serve:", err)
+		return 2
+	}
+	log, err := newLogger(o, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "serve:", err)
+		return 2
+	}
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		log.Error("cannot listen", "addr", o.Addr, "error", err.Error())
+		return 1
+	}
+	return serve(o, log, ln, make(chan os.Signal, 1))
+}
+
+// serve runs the server on ln until a SIGTERM/SIGINT arrives on sigs (tests
+// pass their own channel and listener).
+func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Signal) int {
+	start := time.Now()
+	st, err := loadState(o)
+	if err != nil {
+		log.Error("cannot load data", "error", err.Error())
+		ln.Close()
+		return 1
+	}
+	origins := strings.Split(o.CORSOrigins, ",")
+	for i := range origins {
+		origins[i] = strings.TrimSpace(origins[i])
+	}
+	srv := api.New(api.Config{
+		CORSOrigins: origins, CacheMaxAge: o.CacheMaxAge, BodyLimit: o.BodyLimit, MaxVertices: o.MaxVertices,
+		ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout, IdleTimeout: o.IdleTimeout,
+		BaseURL: o.BaseURL, Logger: log,
+	}, st)
+	log.Info("data loaded", "version", st.Version, "source", dataSource(o), "indicators", o.Indicators, "took", time.Since(start).String())
+
+	// Simplified levels take a while on the real data: serve at once and
+	// report ready when they are in. A reload in the meantime wins (CAS).
+	go func(initial *api.State) {
+		t := time.Now()
+		levels, err := api.BuildLevels(initial.Atlas)
+		if err != nil {
+			log.Error("simplification failed; zoom requests and /readyz will fail", "error", err.Error())
+			return
+		}
+		if srv.CompareAndSetState(initial, initial.WithLevels(levels)) {
+			log.Info("ready", "levels_took", time.Since(t).String())
+		}
+	}(st)
+
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	reloading := make(chan struct{}, 1)
+	served := make(chan error, 1)
+	go func() { served <- srv.App().Listener(ln) }()
+	log.Info("listening", "addr", ln.Addr().String())
+
+	for {
+		select {
+		case err := <-served:
+			if err != nil {
+				log.Error("server stopped", "error", err.Error())
+				return 1
+			}
+			return 0
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				// Reload off the signal loop so a SIGTERM during a slow
+				// reload still shuts down; one reload at a time.
+				select {
+				case reloading <- struct{}{}:
+					go func() {
+						defer func() { <-reloading }()
+						reload(o, srv, log)
+					}()
+				default:
+					log.Warn("SIGHUP ignored: a reload is already running")
+				}
+				continue
+			}
+			log.Info("shutting down; letting in-flight requests finish", "signal", sig.String(), "timeout", o.ShutdownTimeout.String())
+			if err := srv.App().ShutdownWithTimeout(o.ShutdownTimeout); err != nil {
+				log.Error("shutdown", "error", err.Error())
+				return 1
+			}
+			<-served
+			log.Info("stopped")
+			return 0
+		}
+	}
+}
+
+// reload validates and indexes the data again, then swaps it in
+// atomically; any failure is logged and the current data keeps serving.
+func reload(o *serveOptions, srv *api.Server, log *slog.Logger) {
+	t := time.Now()
+	log.Info("SIGHUP: reloading", "source", dataSource(o), "indicators", o.Indicators)
+	st, err := loadReadyState(o)
+	if err != nil {
+		log.Error("reload failed; still serving the previous data", "error", err.Error(), "version", srv.State().Version)
+		return
+	}
+	old := srv.State()
+	srv.SetState(st)
+	log.Info("reloaded", "version", st.Version, "previous_version", old.Version, "took", time.Since(t).String())
+}
+
+func dataSource(o *serveOptions) string {
+	if o.Data != "" {
+		return o.Data
+	}
+	return "embedded"
+}
+
+// summarizeProblems lists the first few problems of a dataset check.
+func summarizeProblems(probs []data.Problem) string {
+	const show = 5
+	parts := make([]string, 0, show+1)
+	for i, p := range probs {
+		if i == show {
+			parts = append(parts, fmt.Sprintf("and %d more (run clusteratlas check)", len(probs)-show))
+			break
+		}
+		parts = append(parts, p.String())
+	}
+	return strings.Join(parts, "; ")
 }

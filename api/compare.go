@@ -1,0 +1,355 @@
+package api
+
+import (
+	"bytes"
+	"encoding/csv"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/clusteratlas/clusteratlas/data"
+	"github.com/clusteratlas/clusteratlas/geo"
+	"github.com/gofiber/fiber/v2"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+)
+
+// flowRefs counts and names the flows on one side of a cluster.
+type flowRefs struct {
+	Count int      `json:"count"`
+	IDs   []string `json:"ids"`
+}
+
+// clusterMetrics is one column of the side-by-side comparison.
+type clusterMetrics struct {
+	ID              string                  `json:"id"`
+	NameZH          string                  `json:"name_zh"`
+	NameEN          string                  `json:"name_en"`
+	Tier            string                  `json:"tier"`
+	AreaKm2         *float64                `json:"area_km2"`
+	OfficialAreaKm2 *float64                `json:"official_area_km2"`
+	PerimeterKm     *float64                `json:"perimeter_km"`
+	MembersWhole    *float64                `json:"members_whole"`
+	MembersPartial  *float64                `json:"members_partial"`
+	Label           *[2]float64             `json:"label"`
+	Centroid        *[2]float64             `json:"centroid"`
+	BBox            *[4]float64             `json:"bbox"`
+	FlowsIn         flowRefs                `json:"flows_in"`
+	FlowsOut        flowRefs                `json:"flows_out"`
+	Indicators      map[string]IndicatorSum `json:"indicators,omitempty"`
+}
+
+// pairMetrics relates two compared clusters.
+type pairMetrics struct {
+	A               string   `json:"a"`
+	B               string   `json:"b"`
+	EdgeDistanceKm  float64  `json:"edge_distance_km"`  // between nearest edges; 0 if they touch or overlap
+	LabelDistanceKm float64  `json:"label_distance_km"` // between label points
+	OverlapAreaKm2  *float64 `json:"overlap_area_km2"`  // null if the overlay failed
+}
+
+type comparison struct {
+	IDs              []string          `json:"ids"`
+	Clusters         []clusterMetrics  `json:"clusters"`
+	Pairs            []pairMetrics     `json:"pairs"`
+	IndicatorColumns []string          `json:"indicator_columns,omitempty"`
+	Notes            map[string]string `json:"notes"`
+}
+
+var compareNotes = map[string]string{
+	"centroid":       "planar area centroid in lon/lat (may fall outside a non-convex cluster; label is always inside)",
+	"flows":          "flows_in: flows whose to is the cluster id; flows_out: flows whose from is",
+	"edge_distance":  "geodesic km between the nearest points of the two outlines; 0 when they touch or overlap",
+	"indicators":     "sum over whole members only; partial members (only some counties in the cluster) are listed, never summed",
+	"label_distance": "geodesic km between the two label points",
+}
+
+func optFloat(f *data.Feature, key string) *float64 {
+	if v, ok := f.Float(key); ok {
+		return &v
+	}
+	return nil
+}
+
+func featureLabel(f *data.Feature) (orb.Point, bool) {
+	list, ok := f.Properties["label"].([]any)
+	if !ok || len(list) != 2 {
+		return orb.Point{}, false
+	}
+	lon, ok1 := list[0].(float64)
+	lat, ok2 := list[1].(float64)
+	return orb.Point{lon, lat}, ok1 && ok2
+}
+
+// clusterMembers reads the members property: codes of whole and partial members.
+func clusterMembers(f *data.Feature) (whole, partial []string) {
+	list, _ := f.Properties["members"].([]any)
+	for _, m := range list {
+		obj, ok := m.(map[string]any)
+		if !ok {
+			continue
+		}
+		code, _ := obj["code"].(string)
+		if code == "" {
+			continue
+		}
+		if w, _ := obj["whole"].(bool); w {
+			whole = append(whole, code)
+		} else {
+			partial = append(partial, code)
+		}
+	}
+	return whole, partial
+}
+
+func buildClusterMetrics(st *State, f *data.Feature) clusterMetrics {
+	m := clusterMetrics{
+		ID: f.ID, NameZH: f.String("name_zh"), NameEN: f.String("name_en"), Tier: f.String("tier"),
+		AreaKm2: optFloat(f, "area_km2"), OfficialAreaKm2: optFloat(f, "official_area_km2"), PerimeterKm: optFloat(f, "perimeter_km"),
+		MembersWhole: optFloat(f, "members_whole"), MembersPartial: optFloat(f, "members_partial"),
+		FlowsIn: flowRefs{IDs: []string{}}, FlowsOut: flowRefs{IDs: []string{}},
+	}
+	if l, ok := featureLabel(f); ok {
+		m.Label = &[2]float64{l[0], l[1]}
+	}
+	if f.Geometry != nil {
+		c, _ := planar.CentroidArea(f.Geometry)
+		m.Centroid = &[2]float64{roundTo(c[0], 5), roundTo(c[1], 5)}
+		b := f.Bound()
+		m.BBox = &[4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	}
+	if flows, ok := st.Atlas.Collection(data.Flows); ok {
+		for i := range flows.Features {
+			fl := &flows.Features[i]
+			if fl.String("to") == f.ID {
+				m.FlowsIn.IDs = append(m.FlowsIn.IDs, fl.ID)
+			}
+			if fl.String("from") == f.ID {
+				m.FlowsOut.IDs = append(m.FlowsOut.IDs, fl.ID)
+			}
+		}
+	}
+	m.FlowsIn.Count, m.FlowsOut.Count = len(m.FlowsIn.IDs), len(m.FlowsOut.IDs)
+	if ind := st.Indicators; ind != nil {
+		whole, partial := clusterMembers(f)
+		m.Indicators = map[string]IndicatorSum{}
+		for col, name := range ind.Columns {
+			sum := IndicatorSum{WholeMembersMissing: []string{}, PartialMembers: append([]string{}, partial...)}
+			for _, code := range whole {
+				vals, ok := ind.Values[code]
+				if !ok || math.IsNaN(vals[col]) {
+					sum.WholeMembersMissing = append(sum.WholeMembersMissing, code)
+					continue
+				}
+				sum.SumWholeMembers += vals[col]
+				sum.WholeMembersCounted++
+			}
+			m.Indicators[name] = sum
+		}
+	}
+	return m
+}
+
+// pairFor computes (or recalls) the metrics of two clusters.
+func pairFor(st *State, a, b *data.Feature) pairMetrics {
+	key := a.ID + "\x00" + b.ID
+	if v, ok := st.pairs.Load(key); ok {
+		return v.(pairMetrics)
+	}
+	p := pairMetrics{A: a.ID, B: b.ID}
+	if a.Geometry != nil && b.Geometry != nil {
+		p.EdgeDistanceKm = roundTo(geo.GeometryDistanceKm(a.Geometry, b.Geometry), 3)
+		if area, err := geo.IntersectionAreaKm2(a.Geometry, b.Geometry); err == nil {
+			v := roundTo(area, 3)
+			p.OverlapAreaKm2 = &v
+		}
+	}
+	la, okA := featureLabel(a)
+	lb, okB := featureLabel(b)
+	if okA && okB {
+		p.LabelDistanceKm = roundTo(geo.DistanceKm(la, lb), 3)
+	}
+	st.pairs.Store(key, p)
+	return p
+}
+
+func (s *Server) compare() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		st := s.snapshot(c)
+		args := c.Context().QueryArgs()
+		if !args.Has("ids") {
+			return invalidParam("ids", "is required: a comma-separated list of cluster ids")
+		}
+		ids, p := parseList("ids", c.Query("ids"))
+		if p != nil {
+			return p
+		}
+		if len(ids) > MaxCompareIDs {
+			return invalidParam("ids", "at most %d ids, got %d", MaxCompareIDs, len(ids))
+		}
+		format, _, err := chooseFormat(c, []negotiated{asJSON, asCSV}, []string{mediaJSON, mediaCSV}, []negotiated{asJSON, asCSV})
+		if err != nil {
+			return err
+		}
+		clusters, _ := st.Atlas.Collection(data.Clusters)
+		seen := map[string]bool{}
+		feats := make([]*data.Feature, 0, len(ids))
+		for _, id := range ids {
+			if seen[id] {
+				return invalidParam("ids", "id %q is listed twice", clip(id))
+			}
+			seen[id] = true
+			i, ok := clusters.Index(id)
+			if !ok {
+				return notFound("ids", "cluster %q does not exist", clip(id))
+			}
+			feats = append(feats, &clusters.Features[i])
+		}
+		cmp := comparison{IDs: ids, Clusters: []clusterMetrics{}, Pairs: []pairMetrics{}, Notes: compareNotes}
+		if st.Indicators != nil {
+			cmp.IndicatorColumns = st.Indicators.Columns
+		}
+		for _, f := range feats {
+			cmp.Clusters = append(cmp.Clusters, buildClusterMetrics(st, f))
+		}
+		for i := range feats {
+			for j := i + 1; j < len(feats); j++ {
+				cmp.Pairs = append(cmp.Pairs, pairFor(st, feats[i], feats[j]))
+			}
+		}
+		if format == asCSV {
+			body := compareCSV(cmp)
+			c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+			c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+csvFileName(ids)+`"`)
+			return c.Send(body)
+		}
+		return sendJSON(c, mediaJSON, cmp)
+	}
+}
+
+// csvFileName names the download after the ids, keeping only safe characters.
+func csvFileName(ids []string) string {
+	name := "clusteratlas-compare-" + strings.Join(ids, "_")
+	if len(name) > 120 {
+		name = name[:120]
+	}
+	clean := strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			return r
+		}
+		return '_'
+	}, name)
+	return clean + ".csv"
+}
+
+func fmtOpt(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return fmtFloat(*v)
+}
+
+func fmtFloat(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// compareCSV lays the comparison out one row per cluster, with the pairwise
+// metrics as columns per other cluster, so it opens as one sheet. It starts
+// with a UTF-8 byte-order mark so spreadsheets read the Chinese names right.
+func compareCSV(cmp comparison) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("\xef\xbb\xbf")
+	w := csv.NewWriter(&buf)
+	header := []string{"id", "name_zh", "name_en", "tier", "area_km2", "official_area_km2", "perimeter_km",
+		"members_whole", "members_partial", "label_lon", "label_lat", "centroid_lon", "centroid_lat",
+		"bbox_west", "bbox_south", "bbox_east", "bbox_north", "flows_in", "flows_in_ids", "flows_out", "flows_out_ids"}
+	for _, col := range cmp.IndicatorColumns {
+		header = append(header, col+"_sum_whole_members", col+"_whole_members_counted", col+"_whole_members_missing", col+"_partial_members")
+	}
+	for _, id := range cmp.IDs {
+		header = append(header, "edge_distance_km_to_"+id, "label_distance_km_to_"+id, "overlap_area_km2_with_"+id)
+	}
+	_ = w.Write(header)
+	pair := map[[2]string]pairMetrics{}
+	for _, p := range cmp.Pairs {
+		pair[[2]string{p.A, p.B}] = p
+		pair[[2]string{p.B, p.A}] = p
+	}
+	for _, m := range cmp.Clusters {
+		row := []string{m.ID, m.NameZH, m.NameEN, m.Tier, fmtOpt(m.AreaKm2), fmtOpt(m.OfficialAreaKm2), fmtOpt(m.PerimeterKm),
+			fmtOpt(m.MembersWhole), fmtOpt(m.MembersPartial)}
+		if m.Label != nil {
+			row = append(row, fmtFloat(m.Label[0]), fmtFloat(m.Label[1]))
+		} else {
+			row = append(row, "", "")
+		}
+		if m.Centroid != nil {
+			row = append(row, fmtFloat(m.Centroid[0]), fmtFloat(m.Centroid[1]))
+		} else {
+			row = append(row, "", "")
+		}
+		if m.BBox != nil {
+			row = append(row, fmtFloat(m.BBox[0]), fmtFloat(m.BBox[1]), fmtFloat(m.BBox[2]), fmtFloat(m.BBox[3]))
+		} else {
+			row = append(row, "", "", "", "")
+		}
+		row = append(row, strconv.Itoa(m.FlowsIn.Count), strings.Join(m.FlowsIn.IDs, " "), strconv.Itoa(m.FlowsOut.Count), strings.Join(m.FlowsOut.IDs, " "))
+		for _, col := range cmp.IndicatorColumns {
+			s := m.Indicators[col]
+			row = append(row, fmtFloat(s.SumWholeMembers), strconv.Itoa(s.WholeMembersCounted),
+				strconv.Itoa(len(s.WholeMembersMissing)), strconv.Itoa(len(s.PartialMembers)))
+		}
+		for _, other := range cmp.IDs {
+			if other == m.ID {
+				row = append(row, "0", "0", fmtOpt(m.AreaKm2))
+				continue
+			}
+			p := pair[[2]string{m.ID, other}]
+			row = append(row, fmtFloat(p.EdgeDistanceKm), fmtFloat(p.LabelDistanceKm), fmtOpt(p.OverlapAreaKm2))
+		}
+		_ = w.Write(row)
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+// clusterFlows lists the flows into (to = id) and out of (from = id) a
+// cluster, each tagged with its direction.
+func (s *Server) clusterFlows() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		st := s.snapshot(c)
+		id := c.Params("clusterId")
+		clusters, _ := st.Atlas.Collection(data.Clusters)
+		if _, ok := clusters.Index(id); !ok {
+			return notFound("clusterId", "cluster %q does not exist", clip(id))
+		}
+		direction := "both"
+		if c.Context().QueryArgs().Has("direction") {
+			direction = c.Query("direction")
+			if direction != "in" && direction != "out" && direction != "both" {
+				return invalidParam("direction", "must be in, out or both, got %q", clip(direction))
+			}
+		}
+		opts, p := parseFeatureOptions(c, st, data.Flows)
+		if p != nil {
+			return p
+		}
+		flows, _ := st.Atlas.Collection(data.Flows)
+		var feats []queryFeature
+		for i := range flows.Features {
+			fl := &flows.Features[i]
+			switch {
+			case fl.String("to") == id && direction != "out":
+				feats = append(feats, queryFeature{collection: data.Flows, index: i, extra: map[string]any{"direction": "in"}})
+			case fl.String("from") == id && direction != "in":
+				feats = append(feats, queryFeature{collection: data.Flows, index: i, extra: map[string]any{"direction": "out"}})
+			}
+		}
+		return writeQueryAnswer(c, st, feats, opts, map[string]any{
+			"query": map[string]any{"cluster": id, "direction": direction},
+		})
+	}
+}

@@ -1,0 +1,187 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// localState is the Ctx local holding the request's State snapshot, so the
+// ETag and the body are computed from the same data even if a reload swaps
+// the state mid-request.
+const localState = "clusteratlas.state"
+
+// snapshot returns the state this request reads.
+func (s *Server) snapshot(c *fiber.Ctx) *State {
+	if st, ok := c.Locals(localState).(*State); ok && st != nil {
+		return st
+	}
+	st := s.State()
+	c.Locals(localState, st)
+	return st
+}
+
+// opsPaths are not derived from the dataset: no ETag, never cached.
+var opsPaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
+// localRoute is the Ctx local holding the matched route pattern (OpenAPI
+// form, e.g. /collections/{collectionId}/items) for the metrics labels.
+const localRoute = "clusteratlas.route"
+
+// localTag is the Ctx local holding the request's base ETag (set by the
+// route wrapper, finished by finishETag once the content coding is known).
+const localTag = "clusteratlas.etag"
+
+// checkNotModified gives every dataset-derived GET a strong ETag and answers
+// a matching If-None-Match with 304 before any work is done. It runs in the
+// route wrapper (after routing, so metrics still see the route pattern).
+// The tag hashes the state version (dataset + indicators), the path, the
+// sorted query and the Accept header (the raw header rather than the
+// negotiated type, so two requests share a tag only if they are guaranteed
+// the same representation).
+func (s *Server) checkNotModified(c *fiber.Ctx) bool {
+	if (c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) || opsPaths[c.Path()] {
+		return false
+	}
+	st := s.snapshot(c)
+	base := requestTag(st.Version, s.base(c), c)
+	c.Locals(localTag, base)
+	c.Vary(fiber.HeaderAccept, fiber.HeaderAcceptEncoding)
+	if match, ok := matchIfNoneMatch(c.Get(fiber.HeaderIfNoneMatch), base); ok {
+		c.Set(fiber.HeaderETag, match)
+		s.setCacheControl(c)
+		c.Status(fiber.StatusNotModified)
+		c.Response().ResetBody()
+		return true
+	}
+	return false
+}
+
+// finishETag sets the ETag and Cache-Control of a 200 response after
+// compression, appending the content coding ("...-br"): a strong validator
+// must differ between codings (RFC 9110 §8.8.3).
+func (s *Server) finishETag(c *fiber.Ctx) error {
+	if opsPaths[c.Path()] {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	if err := c.Next(); err != nil {
+		return err
+	}
+	base, ok := c.Locals(localTag).(string)
+	if !ok || c.Response().StatusCode() != fiber.StatusOK {
+		return nil
+	}
+	tag := base
+	if enc := string(c.Response().Header.Peek(fiber.HeaderContentEncoding)); enc != "" {
+		tag += "-" + enc
+	}
+	c.Set(fiber.HeaderETag, `"`+tag+`"`)
+	s.setCacheControl(c)
+	return nil
+}
+
+func (s *Server) setCacheControl(c *fiber.Ctx) {
+	if s.cfg.CacheMaxAge > 0 {
+		c.Set(fiber.HeaderCacheControl, "public, max-age="+strconv.Itoa(int(s.cfg.CacheMaxAge/time.Second)))
+	} else {
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+	}
+}
+
+// requestTag hashes the normalized request.
+// The link base (scheme and Host) is part of it because every link is absolute.
+func requestTag(version, linkBase string, c *fiber.Ctx) string {
+	var pairs []string
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+		pairs = append(pairs, string(k)+"="+string(v))
+	})
+	sort.Strings(pairs)
+	h := sha256.New()
+	h.Write([]byte(version))
+	h.Write([]byte{0})
+	h.Write([]byte(linkBase))
+	h.Write([]byte{0})
+	h.Write([]byte(c.Path()))
+	h.Write([]byte{0})
+	h.Write([]byte(strings.Join(pairs, "&")))
+	h.Write([]byte{0})
+	h.Write([]byte(strings.TrimSpace(c.Get(fiber.HeaderAccept))))
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// matchIfNoneMatch reports whether the header names base (in any content
+// coding: a client that cached the gzip body may revalidate via a proxy
+// that asks for identity), returning the tag to echo. "*" matches too.
+func matchIfNoneMatch(header, base string) (string, bool) {
+	if header == "" {
+		return "", false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" {
+			return `"` + base + `"`, true
+		}
+		// If-None-Match uses weak comparison (RFC 9110 §13.1.2).
+		t = strings.TrimPrefix(t, "W/")
+		if len(t) < 2 || t[0] != '"' || t[len(t)-1] != '"' {
+			continue
+		}
+		opaque := t[1 : len(t)-1]
+		if opaque == base || strings.HasPrefix(opaque, base+"-") {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+// httpMetrics are the Prometheus request metrics, labelled by route
+// pattern (not raw URL, which would explode the label space).
+type httpMetrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	m := &httpMetrics{
+		registry: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "clusteratlas_http_requests_total",
+			Help: "HTTP requests by method, route pattern and status code.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "clusteratlas_http_request_duration_seconds",
+			Help:    "HTTP request latency by method, route pattern and status code.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route", "status"}),
+	}
+	reg.MustRegister(m.requests, m.latency)
+	return m
+}
+
+func (m *httpMetrics) middleware(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	// The route wrapper records its pattern; Fiber's c.Route() cannot tell
+	// a 404 (last matched: a middleware on "/") from a request for "/".
+	route, ok := c.Locals(localRoute).(string)
+	if !ok {
+		route = "unmatched"
+	}
+	status := strconv.Itoa(c.Response().StatusCode())
+	method := c.Method()
+	m.requests.WithLabelValues(method, route, status).Inc()
+	m.latency.WithLabelValues(method, route, status).Observe(time.Since(start).Seconds())
+	return err
+}

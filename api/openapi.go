@@ -1,0 +1,160 @@
+package api
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// openAPIDocument generates the OpenAPI 3.0 definition from routeSpecs and
+// paramDefs, so the document cannot drift from what the router accepts.
+func openAPIDocument(serverURL, version string) map[string]any {
+	paths := map[string]any{}
+	problemRef := map[string]any{"$ref": "#/components/responses/Problem"}
+	for _, rs := range routeSpecs {
+		var params []any
+		for _, name := range rs.PathParams {
+			params = append(params, map[string]any{
+				"name": name, "in": "path", "required": true, "schema": map[string]any{"type": "string"},
+				"description": pathParamText[name],
+			})
+		}
+		for _, key := range rs.Params {
+			d := paramDefs[key]
+			p := map[string]any{"name": d.Name, "in": "query", "required": d.Required, "description": d.Description, "schema": d.Schema}
+			if d.CommaList {
+				p["style"], p["explode"] = "form", false
+			}
+			params = append(params, p)
+		}
+		content := map[string]any{}
+		for _, m := range rs.Produces {
+			content[m] = map[string]any{"schema": schemaFor(m)}
+		}
+		responses := map[string]any{
+			"200": map[string]any{"description": "OK", "content": content},
+		}
+		if !rs.ops {
+			responses["304"] = map[string]any{"description": "Not modified (If-None-Match matched the ETag)"}
+			responses["400"] = problemRef
+			responses["404"] = problemRef
+			responses["406"] = problemRef
+		}
+		responses["500"] = problemRef
+		if rs.Path == "/readyz" {
+			responses["503"] = problemRef
+		}
+		op := map[string]any{
+			"operationId": rs.OperationID, "summary": rs.Summary, "tags": []string{rs.Tag}, "responses": responses,
+		}
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		if rs.Body != "" {
+			op["requestBody"] = map[string]any{
+				"required":    true,
+				"description": "A GeoJSON geometry (Point, LineString, Polygon or Multi*) or a Feature with one.",
+				"content": map[string]any{
+					mediaGeoJSON: map[string]any{"schema": map[string]any{"type": "object", "required": []string{"type"}}},
+					mediaJSON:    map[string]any{"schema": map[string]any{"type": "object", "required": []string{"type"}}},
+				},
+			}
+			responses["413"] = problemRef
+		}
+		item, _ := paths[rs.Path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[rs.Path] = item
+		}
+		item[strings.ToLower(rs.Method)] = op
+	}
+	return map[string]any{
+		"openapi": "3.0.3",
+		"info": map[string]any{
+			"title":       "Cluster Atlas",
+			"version":     version,
+			"description": "OGC API - Features (Core, GeoJSON, HTML, OpenAPI 3.0) for China's 19 city clusters, transfer zones and flows, plus spatial queries and a planner's comparison. Every error is application/problem+json (RFC 9457). Unknown query parameters are rejected with 400.",
+			"license":     map[string]any{"name": "see the dataset manifest"},
+		},
+		"servers": []any{map[string]any{"url": serverURL}},
+		"paths":   paths,
+		"components": map[string]any{
+			"schemas": map[string]any{
+				"Problem": map[string]any{
+					"type":     "object",
+					"required": []string{"type", "title", "status"},
+					"properties": map[string]any{
+						"type": map[string]any{"type": "string"}, "title": map[string]any{"type": "string"},
+						"status": map[string]any{"type": "integer"}, "detail": map[string]any{"type": "string"},
+						"instance": map[string]any{"type": "string"}, "parameter": map[string]any{"type": "string"},
+					},
+				},
+				"FeatureCollection": map[string]any{
+					"type": "object", "required": []string{"type", "features"},
+					"properties": map[string]any{
+						"type":           map[string]any{"type": "string", "enum": []any{"FeatureCollection"}},
+						"features":       map[string]any{"type": "array", "items": map[string]any{"type": "object"}},
+						"numberMatched":  map[string]any{"type": "integer", "minimum": 0},
+						"numberReturned": map[string]any{"type": "integer", "minimum": 0},
+						"timeStamp":      map[string]any{"type": "string", "format": "date-time"},
+						"links":          map[string]any{"type": "array", "items": map[string]any{"type": "object"}},
+					},
+				},
+			},
+			"responses": map[string]any{
+				"Problem": map[string]any{
+					"description": "A problem detail (RFC 9457)",
+					"content":     map[string]any{mediaProblem: map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}},
+				},
+			},
+		},
+	}
+}
+
+var pathParamText = map[string]string{
+	"collectionId": "clusters, cities, transfer-zones or flows",
+	"featureId":    "feature id (cities: GB/T 2260 code)",
+	"clusterId":    "cluster id, e.g. jing-jin-ji",
+}
+
+func schemaFor(media string) map[string]any {
+	switch media {
+	case mediaGeoJSON:
+		return map[string]any{"$ref": "#/components/schemas/FeatureCollection"}
+	case mediaHTML, mediaCSV, mediaTextPlan:
+		return map[string]any{"type": "string"}
+	}
+	return map[string]any{"type": "object"}
+}
+
+var (
+	apiOffers  = []string{"application/vnd.oai.openapi+json", mediaJSON, mediaHTML}
+	apiFormats = []negotiated{asJSON, asJSON, asHTML}
+)
+
+func (s *Server) apiDocument() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		f, _, err := chooseFormat(c, jsonAndHTML, apiOffers, apiFormats)
+		if err != nil {
+			return err
+		}
+		st := s.snapshot(c)
+		if f == asHTML {
+			type param struct{ Name, Description string }
+			type route struct {
+				Method, Path, Summary string
+				Params                []param
+			}
+			var routes []route
+			for _, rs := range routeSpecs {
+				r := route{Method: rs.Method, Path: rs.Path, Summary: rs.Summary}
+				for _, k := range rs.Params {
+					r.Params = append(r.Params, param{paramDefs[k].Name, paramDefs[k].Description})
+				}
+				routes = append(routes, r)
+			}
+			return renderPage(c, "api", map[string]any{"Title": "API", "Base": baseOf(c), "Routes": routes})
+		}
+		return sendJSON(c, mediaOpenAPI, openAPIDocument(s.base(c), st.Version))
+	}
+}

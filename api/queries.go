@@ -1,0 +1,224 @@
+package api
+
+import (
+	"time"
+
+	"github.com/clusteratlas/clusteratlas/data"
+	"github.com/clusteratlas/clusteratlas/geo"
+	"github.com/gofiber/fiber/v2"
+	"github.com/paulmach/orb"
+)
+
+// queryFeature is one feature of a query answer.
+type queryFeature struct {
+	collection string
+	index      int
+	extra      map[string]any
+}
+
+// writeQueryAnswer encodes a query answer as a GeoJSON FeatureCollection.
+// Each feature gets a "collection" property (a /locate answer mixes
+// collections); foreign members carry the query echo and any summary.
+func writeQueryAnswer(c *fiber.Ctx, st *State, feats []queryFeature, opts featureOptions, foreign map[string]any) error {
+	buf := make([]byte, 0, 4096)
+	buf = append(buf, `{"type":"FeatureCollection","numberReturned":`...)
+	buf = appendInt(buf, len(feats))
+	buf = append(buf, `,"timeStamp":`...)
+	buf = appendJSONString(buf, st.LoadedAt.Format(time.RFC3339))
+	for _, k := range sortedKeys(foreign) {
+		buf = append(buf, ',')
+		buf = appendJSONString(buf, k)
+		buf = append(buf, ':')
+		raw, err := marshalJSON(foreign[k])
+		if err != nil {
+			return err
+		}
+		buf = append(buf, raw...)
+	}
+	buf = append(buf, `,"features":[`...)
+	for n, qf := range feats {
+		if n > 0 {
+			buf = append(buf, ',')
+		}
+		coll, _ := st.Atlas.Collection(qf.collection)
+		feat := &coll.Features[qf.index]
+		o := opts
+		o.Extra = map[string]any{"collection": qf.collection}
+		for k, v := range qf.extra {
+			o.Extra[k] = v
+		}
+		buf = appendFeature(buf, feat, featureGeometry(st, qf.collection, qf.index, feat, o.geometryOptions), o)
+	}
+	buf = append(buf, "]}"...)
+	c.Set(fiber.HeaderContentType, mediaGeoJSON)
+	return c.Send(buf)
+}
+
+// pointQuery reads lon/lat plus the feature options shared by the point
+// queries; collection defaults to clusters.
+func (s *Server) pointQuery(c *fiber.Ctx, st *State, withCollection bool) (orb.Point, *geo.Collection, featureOptions, *Problem) {
+	args := c.Context().QueryArgs()
+	pt, p := parseLonLat(c.Query("lon"), c.Query("lat"), args.Has("lon"), args.Has("lat"))
+	if p != nil {
+		return pt, nil, featureOptions{}, p
+	}
+	name := data.Clusters
+	if withCollection && args.Has("collection") {
+		name = c.Query("collection")
+	}
+	coll, p := lookupCollection(st, "collection", name)
+	if p != nil {
+		return pt, nil, featureOptions{}, p
+	}
+	opts, p := parseFeatureOptions(c, st, name)
+	return pt, coll, opts, p
+}
+
+// locate answers the reverse-geocoder question: which clusters (several:
+// the plans overlap), which member city and which transfer zones contain
+// the point. Geometry is omitted unless geometry=true. The answer is a
+// FeatureCollection (clusters, then the city, then zones, each feature
+// tagged with its collection) with a "location" foreign member summarising
+// the ids, so a client can read the answer without walking features.
+func (s *Server) locate() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		st := s.snapshot(c)
+		pt, _, opts, p := s.pointQuery(c, st, false)
+		if p != nil {
+			return p
+		}
+		if !c.Context().QueryArgs().Has("geometry") {
+			opts.Omit = true // a reverse-geocoder answer is names, not shapes
+		}
+		loc := st.Atlas.Locate(pt)
+		var feats []queryFeature
+		summary := map[string]any{"clusters": []string{}, "city": nil, "zones": []string{}}
+		add := func(collection string, f *data.Feature) {
+			coll, _ := st.Atlas.Collection(collection)
+			if i, ok := coll.Index(f.ID); ok {
+				feats = append(feats, queryFeature{collection: collection, index: i})
+			}
+		}
+		clusterIDs := []string{}
+		for _, f := range loc.Clusters {
+			add(data.Clusters, f)
+			clusterIDs = append(clusterIDs, f.ID)
+		}
+		summary["clusters"] = clusterIDs
+		if loc.City != nil {
+			add(data.Cities, loc.City)
+			summary["city"] = loc.City.ID
+		}
+		zoneIDs := []string{}
+		for _, f := range loc.Zones {
+			add(data.TransferZones, f)
+			zoneIDs = append(zoneIDs, f.ID)
+		}
+		summary["zones"] = zoneIDs
+		return writeQueryAnswer(c, st, feats, opts, map[string]any{
+			"query":    map[string]any{"lon": pt[0], "lat": pt[1]},
+			"location": summary,
+		})
+	}
+}
+
+func hitsToFeatures(collection string, hits []geo.Hit) []queryFeature {
+	out := make([]queryFeature, len(hits))
+	for n, h := range hits {
+		out[n] = queryFeature{collection: collection, index: h.Index, extra: map[string]any{"distance_km": roundTo(h.DistanceKm, 3)}}
+	}
+	return out
+}
+
+func (s *Server) nearest() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		st := s.snapshot(c)
+		pt, coll, opts, p := s.pointQuery(c, st, true)
+		if p != nil {
+			return p
+		}
+		k := DefaultNearestK
+		if c.Context().QueryArgs().Has("k") {
+			if k, p = parseInt("k", c.Query("k"), 1, MaxNearestK); p != nil {
+				return p
+			}
+		}
+		hits := coll.Nearest(pt, k)
+		return writeQueryAnswer(c, st, hitsToFeatures(coll.Name, hits), opts, map[string]any{
+			"query": map[string]any{"lon": pt[0], "lat": pt[1], "k": k, "collection": coll.Name},
+		})
+	}
+}
+
+func (s *Server) within() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		st := s.snapshot(c)
+		pt, coll, opts, p := s.pointQuery(c, st, true)
+		if p != nil {
+			return p
+		}
+		if !c.Context().QueryArgs().Has("radius_km") {
+			return invalidParam("radius_km", "is required")
+		}
+		r, p := parseFloatIn("radius_km", c.Query("radius_km"), 0, MaxRadiusKm)
+		if p != nil {
+			return p
+		}
+		if r <= 0 {
+			return invalidParam("radius_km", "must be greater than 0, got %g", r)
+		}
+		hits := coll.Within(pt, r)
+		return writeQueryAnswer(c, st, hitsToFeatures(coll.Name, hits), opts, map[string]any{
+			"query": map[string]any{"lon": pt[0], "lat": pt[1], "radius_km": r, "collection": coll.Name},
+		})
+	}
+}
+
+// intersects overlays a posted geometry with a collection: each feature it
+// touches with the overlap area (polygonal input) or length (linear input)
+// and the shares of the input and of the feature.
+func (s *Server) intersects() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		st := s.snapshot(c)
+		args := c.Context().QueryArgs()
+		name := data.Clusters
+		if args.Has("collection") {
+			name = c.Query("collection")
+		}
+		coll, p := lookupCollection(st, "collection", name)
+		if p != nil {
+			return p
+		}
+		opts, p := parseFeatureOptions(c, st, name)
+		if p != nil {
+			return p
+		}
+		body := c.Body()
+		if len(body) > s.cfg.BodyLimit { // a chunked body may bypass the server's check
+			return &Problem{Type: problemHTTP, Title: "Request Entity Too Large", Status: fiber.StatusRequestEntityTooLarge, Parameter: "body",
+				Detail: "the request body exceeds the body size limit"}
+		}
+		g, p := parseGeometryBody(body, s.cfg.MaxVertices)
+		if p != nil {
+			return p
+		}
+		overlaps, err := coll.Intersecting(g)
+		if err != nil {
+			// The geometry passed our checks but the overlay refused it
+			// (e.g. a self-intersecting polygon): the input's fault.
+			return invalidBody("the geometry cannot be overlaid: %s", clip(err.Error()))
+		}
+		feats := make([]queryFeature, len(overlaps))
+		for n, o := range overlaps {
+			feats[n] = queryFeature{collection: name, index: o.Index, extra: map[string]any{
+				"overlap_area_km2":  roundTo(o.AreaKm2, 3),
+				"overlap_length_km": roundTo(o.LengthKm, 3),
+				"share_of_input":    roundTo(o.ShareOfInput, 6),
+				"share_of_feature":  roundTo(o.ShareOfFeature, 6),
+			}}
+		}
+		return writeQueryAnswer(c, st, feats, opts, map[string]any{
+			"query": map[string]any{"collection": name, "geometry_type": g.GeoJSONType(), "input_vertices": countVertices(g)},
+		})
+	}
+}

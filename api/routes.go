@@ -1,0 +1,150 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// routeSpec describes one endpoint once: the router, the unknown-parameter
+// check and the OpenAPI document are all generated from routeSpecs.
+type routeSpec struct {
+	Method string
+	Path   string // OpenAPI form, /collections/{collectionId}
+	Params []string
+	// PathParams are documented in OpenAPI (all strings).
+	PathParams  []string
+	OperationID string
+	Summary     string
+	Tag         string
+	// Produces lists the success media types.
+	Produces []string
+	// Body is the accepted request body media type ("" for none).
+	Body    string
+	handler func(s *Server) fiber.Handler
+	// ops routes are operational (no ETag, no f).
+	ops bool
+}
+
+const (
+	mediaGeoJSON  = "application/geo+json"
+	mediaJSON     = "application/json"
+	mediaHTML     = "text/html"
+	mediaCSV      = "text/csv"
+	mediaOpenAPI  = "application/vnd.oai.openapi+json;version=3.0"
+	mediaProblem  = "application/problem+json"
+	mediaTextPlan = "text/plain"
+)
+
+var itemsParams = []string{"limit", "offset", "bbox", "datetime", "properties", "precision", "zoom", "f"}
+
+// routeSpecs is filled in init: the handlers (via /api) refer back to it.
+var routeSpecs []routeSpec
+
+func init() { routeSpecs = allRoutes() }
+
+func allRoutes() []routeSpec {
+	return []routeSpec{
+		{Method: "GET", Path: "/", Params: []string{"f"}, OperationID: "getLandingPage", Tag: "Capabilities",
+			Summary: "Landing page", Produces: []string{mediaJSON, mediaHTML}, handler: (*Server).landing},
+		{Method: "GET", Path: "/conformance", Params: []string{"f"}, OperationID: "getConformanceDeclaration", Tag: "Capabilities",
+			Summary: "Conformance classes this service passes", Produces: []string{mediaJSON, mediaHTML}, handler: (*Server).conformance},
+		{Method: "GET", Path: "/api", Params: []string{"f"}, OperationID: "getAPIDefinition", Tag: "Capabilities",
+			Summary: "This OpenAPI 3.0 document (f=html: a readable list)", Produces: []string{mediaOpenAPI, mediaHTML}, handler: (*Server).apiDocument},
+		{Method: "GET", Path: "/collections", Params: []string{"f"}, OperationID: "getCollections", Tag: "Capabilities",
+			Summary: "The four collections with their extents", Produces: []string{mediaJSON, mediaHTML}, handler: (*Server).collections},
+		{Method: "GET", Path: "/collections/{collectionId}", Params: []string{"f"}, PathParams: []string{"collectionId"}, OperationID: "describeCollection", Tag: "Capabilities",
+			Summary: "One collection", Produces: []string{mediaJSON, mediaHTML}, handler: (*Server).collection},
+		{Method: "GET", Path: "/collections/{collectionId}/items", Params: itemsParams, PathParams: []string{"collectionId"}, OperationID: "getFeatures", Tag: "Data",
+			Summary: "Features of a collection, paged, filtered by bbox and datetime", Produces: []string{mediaGeoJSON, mediaHTML}, handler: (*Server).items},
+		{Method: "GET", Path: "/collections/{collectionId}/items/{featureId}", Params: []string{"properties", "precision", "zoom", "f"}, PathParams: []string{"collectionId", "featureId"}, OperationID: "getFeature", Tag: "Data",
+			Summary: "One feature", Produces: []string{mediaGeoJSON, mediaHTML}, handler: (*Server).item},
+		{Method: "GET", Path: "/locate", Params: []string{"lon", "lat", "geometry", "precision", "zoom"}, OperationID: "locate", Tag: "Queries",
+			Summary: "Reverse geocoder: the clusters, member city and transfer zones containing a point", Produces: []string{mediaGeoJSON}, handler: (*Server).locate},
+		{Method: "GET", Path: "/nearest", Params: []string{"lon", "lat", "k", "collection", "geometry", "properties", "precision", "zoom"}, OperationID: "nearest", Tag: "Queries",
+			Summary: "The k features nearest a point, with distance_km", Produces: []string{mediaGeoJSON}, handler: (*Server).nearest},
+		{Method: "GET", Path: "/within", Params: []string{"lon", "lat", "radius_km", "collection", "geometry", "properties", "precision", "zoom"}, OperationID: "within", Tag: "Queries",
+			Summary: "Features within a distance of a point, with distance_km", Produces: []string{mediaGeoJSON}, handler: (*Server).within},
+		{Method: "POST", Path: "/intersects", Params: []string{"collection", "geometry", "properties", "precision", "zoom"}, OperationID: "intersects", Tag: "Queries", Body: mediaGeoJSON,
+			Summary: "Features intersecting a posted GeoJSON geometry or Feature, with overlap area and shares", Produces: []string{mediaGeoJSON}, handler: (*Server).intersects},
+		{Method: "GET", Path: "/compare", Params: []string{"ids", "f-compare"}, OperationID: "compareClusters", Tag: "Planner",
+			Summary: "Side-by-side metrics of clusters, pairwise distances and overlaps, indicator sums", Produces: []string{mediaJSON, mediaCSV}, handler: (*Server).compare},
+		{Method: "GET", Path: "/clusters/{clusterId}/flows", Params: []string{"direction", "precision"}, PathParams: []string{"clusterId"}, OperationID: "clusterFlows", Tag: "Planner",
+			Summary: "Industry-transfer flows into and out of a cluster", Produces: []string{mediaGeoJSON}, handler: (*Server).clusterFlows},
+		{Method: "GET", Path: "/healthz", OperationID: "healthz", Tag: "Operations", Summary: "Liveness: the process serves", Produces: []string{mediaJSON}, handler: (*Server).healthz, ops: true},
+		{Method: "GET", Path: "/readyz", OperationID: "readyz", Tag: "Operations", Summary: "Readiness: data and simplified levels loaded (503 until then)", Produces: []string{mediaJSON}, handler: (*Server).readyz, ops: true},
+		{Method: "GET", Path: "/metrics", OperationID: "metrics", Tag: "Operations", Summary: "Prometheus metrics", Produces: []string{mediaTextPlan}, handler: (*Server).metricsHandler, ops: true},
+	}
+}
+
+// fiberPath turns /a/{b} into Fiber's /a/:b.
+func fiberPath(p string) string {
+	out := make([]byte, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '{':
+			out = append(out, ':')
+		case '}':
+		default:
+			out = append(out, p[i])
+		}
+	}
+	return string(out)
+}
+
+func (s *Server) registerRoutes() {
+	for _, rs := range routeSpecs {
+		h := s.wrap(rs, rs.handler(s))
+		switch rs.Method {
+		case "GET":
+			s.app.Get(fiberPath(rs.Path), h) // Fiber adds HEAD
+		case "POST":
+			s.app.Post(fiberPath(rs.Path), h)
+		}
+	}
+}
+
+// wrap applies what every route shares: the unknown-parameter rule and the
+// ETag precondition.
+func (s *Server) wrap(rs routeSpec, h fiber.Handler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Locals(localRoute, rs.Path)
+		if p := checkKnownParams(queryArgs(c), rs.Params); p != nil {
+			return p
+		}
+		c.Locals(localBase, s.base(c))
+		if !rs.ops && s.checkNotModified(c) {
+			return nil
+		}
+		return h(c)
+	}
+}
+
+func queryArgs(c *fiber.Ctx) map[string][]string {
+	out := map[string][]string{}
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+		out[string(k)] = append(out[string(k)], string(v))
+	})
+	return out
+}
+
+func (s *Server) healthz() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		return c.JSON(fiber.Map{"status": "ok"})
+	}
+}
+
+func (s *Server) readyz() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		st := s.State()
+		if !st.Ready() {
+			return &Problem{Type: problemNotReady, Title: "Not ready", Status: fiber.StatusServiceUnavailable,
+				Detail: "simplified levels are still being built"}
+		}
+		return c.JSON(fiber.Map{"status": "ready", "version": st.Version, "loaded_at": st.LoadedAt})
+	}
+}
+
+func (s *Server) metricsHandler() fiber.Handler {
+	return adaptor.HTTPHandler(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+}

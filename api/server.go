@@ -1,0 +1,151 @@
+// Package api serves the atlas over HTTP with Fiber: OGC API - Features
+// (Core, GeoJSON, HTML, OpenAPI 3.0), spatial queries, the planner's
+// comparison, problem+json errors, ETag caching, CORS, compression and
+// Prometheus metrics. Handlers are thin: parse (params.go), call geo, encode.
+package api
+
+import (
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/gofiber/fiber/v2/middleware/cors"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config is the HTTP behaviour of the service.
+type Config struct {
+	// CORSOrigins are the origins allowed to read responses ("*" for any).
+	CORSOrigins []string
+	// CacheMaxAge is the Cache-Control max-age of GET responses (0: no-cache,
+	// which still lets clients revalidate with the ETag).
+	CacheMaxAge time.Duration
+	// BodyLimit bounds a request body in bytes (POST /intersects); larger is 413.
+	BodyLimit int
+	// MaxVertices bounds the vertices of a posted geometry.
+	MaxVertices int
+	// MaxLimit is the largest items page served (default MaxLimit); a
+	// larger limit is served at this size with a next link.
+	MaxLimit int
+	// ReadTimeout, WriteTimeout and IdleTimeout are the server's socket timeouts.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// BaseURL, if set, prefixes every link (e.g. https://atlas.example.org
+	// behind a proxy); otherwise links are built from the request's scheme and Host.
+	BaseURL string
+	// Logger receives request errors and recovered panics (default: slog.Default()).
+	Logger *slog.Logger
+	// Registry receives the HTTP metrics and is what /metrics serves
+	// (default: a new registry with the Go and process collectors).
+	Registry *prometheus.Registry
+}
+
+// Defaults used for zero Config fields.
+const (
+	DefaultBodyLimit   = 1 << 20
+	DefaultMaxVertices = 10000
+)
+
+func (c *Config) fillDefaults() {
+	if len(c.CORSOrigins) == 0 {
+		c.CORSOrigins = []string{"*"}
+	}
+	if c.BodyLimit <= 0 {
+		c.BodyLimit = DefaultBodyLimit
+	}
+	if c.MaxVertices <= 0 {
+		c.MaxVertices = DefaultMaxVertices
+	}
+	if c.MaxLimit <= 0 {
+		c.MaxLimit = MaxLimit
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = 10 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 30 * time.Second
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 120 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+}
+
+// Server is the Fiber app plus the swappable state it serves.
+type Server struct {
+	cfg     Config
+	app     *fiber.App
+	state   atomic.Pointer[State]
+	metrics *httpMetrics
+	log     *slog.Logger
+}
+
+// New builds the app serving st (which may still lack its levels; /readyz
+// says 503 until SetState gives it a state with levels).
+func New(cfg Config, st *State) *Server {
+	cfg.fillDefaults()
+	s := &Server{cfg: cfg, log: cfg.Logger}
+	s.state.Store(st)
+	s.metrics = newHTTPMetrics(cfg.Registry)
+	s.app = fiber.New(fiber.Config{
+		AppName:               "clusteratlas",
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		DisableStartupMessage: true,
+		// Fiber's default would send text/plain for errors raised outside
+		// the handler chain (e.g. the body limit): keep them problems too.
+		ErrorHandler: func(c *fiber.Ctx, err error) error { return writeProblem(c, err, s.log) },
+		// Strict routing keeps one URL per resource, so ETags and links are canonical.
+		StrictRouting: true,
+		CaseSensitive: true,
+	})
+	s.app.Use(s.metrics.middleware)
+	s.app.Use(s.recoverProblems)
+	s.app.Use(cors.New(cors.Config{
+		AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
+		AllowMethods:  "GET,HEAD,POST,OPTIONS",
+		AllowHeaders:  "Accept,Content-Type,If-None-Match",
+		ExposeHeaders: "ETag,Content-Disposition",
+		MaxAge:        3600,
+	}))
+	s.app.Use(s.finishETag)
+	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
+	s.registerRoutes()
+	return s
+}
+
+// App is the Fiber app (for Listen, Shutdown and app.Test).
+func (s *Server) App() *fiber.App { return s.app }
+
+// State is the snapshot currently served.
+func (s *Server) State() *State { return s.state.Load() }
+
+// SetState swaps in a new snapshot; requests in flight finish on the old one.
+func (s *Server) SetState(st *State) { s.state.Store(st) }
+
+// CompareAndSetState swaps only if old is still current; the background
+// level build uses it so it never overwrites a state a reload installed.
+func (s *Server) CompareAndSetState(old, st *State) bool { return s.state.CompareAndSwap(old, st) }
+
+// recoverProblems turns handler errors and panics into problem responses
+// here, inside the metrics middleware, so metrics see the final status.
+func (s *Server) recoverProblems(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic serving request", "method", c.Method(), "path", c.Path(), "panic", r)
+			err = writeProblem(c, &Problem{Type: problemInternal, Title: "Internal Server Error", Status: 500,
+				Detail: "the server hit an unexpected error; it has been logged"}, s.log)
+		}
+	}()
+	if err := c.Next(); err != nil {
+		return writeProblem(c, err, s.log)
+	}
+	return nil
+}

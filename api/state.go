@@ -1,0 +1,157 @@
+package api
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/clusteratlas/clusteratlas/data"
+	"github.com/clusteratlas/clusteratlas/geo"
+	"github.com/clusteratlas/clusteratlas/geo/topo"
+	"github.com/paulmach/orb"
+)
+
+// State is everything a request reads: the indexed atlas, the simplified
+// levels, the planner's indicators and the version that keys HTTP caches.
+// It is never modified after construction (the memo caches only fill in
+// values derived from it), so handlers take one snapshot per request and a
+// reload swaps in a whole new State atomically.
+type State struct {
+	Atlas      *geo.Atlas
+	Levels     *topo.Levels // nil until built (see WithLevels); zoom requests get 503 meanwhile
+	Indicators *Indicators  // nil without --indicators
+	// Version changes whenever any served byte could change: the dataset
+	// version plus the indicators' hash.
+	Version  string
+	LoadedAt time.Time
+
+	meta map[string]*collectionMeta
+	// pairs memoises /compare's pairwise metrics (overlap areas are costly).
+	pairs *sync.Map
+}
+
+// collectionMeta is what the collection documents need, computed once.
+type collectionMeta struct {
+	Extent    orb.Bound
+	HasExtent bool
+	// TimeProperty is the year-valued property datetime filters on ("" for none).
+	TimeProperty       string
+	MinYear, MaxYear   int
+	HasTime            bool
+	PropertyNames      map[string]bool
+	Title, Description string
+}
+
+// polygonLayers are the collections simplified per zoom.
+var polygonLayers = []string{data.Clusters, data.Cities, data.TransferZones}
+
+// collectionTimeProperty names the year property of each temporal collection.
+var collectionTimeProperty = map[string]string{data.Flows: "year", data.TransferZones: "approved"}
+
+var collectionText = map[string][2]string{
+	data.Clusters:      {"City clusters", "The nineteen city clusters (城市群) of the 13th Five-Year Plan, drawn as the union of their member cities (and the named counties of partial members)."},
+	data.Cities:        {"Member cities", "Prefecture-level member cities of the clusters, with the clusters and transfer zones each belongs to."},
+	data.TransferZones: {"Industrial-transfer demonstration zones", "National industrial-transfer demonstration zones (国家级承接产业转移示范区), with approval year and origin regions."},
+	data.Flows:         {"Industry-transfer flows", "Origin → destination industry-transfer flows stated in official documents; geometry is null where an end has no place on the map."},
+}
+
+// NewState indexes ds and prepares the collection metadata. Levels are not
+// built here: they are slow on the real data, so start-up builds them in the
+// background (BuildLevels + WithLevels) while /readyz reports 503.
+func NewState(ds *data.Dataset, ind *Indicators) (*State, error) {
+	atlas, err := geo.NewAtlas(ds)
+	if err != nil {
+		return nil, err
+	}
+	st := &State{Atlas: atlas, Indicators: ind, LoadedAt: time.Now().UTC(), meta: map[string]*collectionMeta{}, pairs: &sync.Map{}}
+	st.Version = ds.Version
+	if ind != nil {
+		st.Version += "-" + ind.Hash
+	}
+	for _, name := range data.CollectionNames {
+		coll, ok := atlas.Collection(name)
+		if !ok {
+			return nil, fmt.Errorf("dataset has no %s collection", name)
+		}
+		m := &collectionMeta{PropertyNames: map[string]bool{}, TimeProperty: collectionTimeProperty[name]}
+		m.Title, m.Description = collectionText[name][0], collectionText[name][1]
+		for i := range coll.Features {
+			f := &coll.Features[i]
+			if f.Geometry != nil {
+				if !m.HasExtent {
+					m.Extent, m.HasExtent = f.Bound(), true
+				} else {
+					m.Extent = m.Extent.Union(f.Bound())
+				}
+			}
+			for k := range f.Properties {
+				m.PropertyNames[k] = true
+			}
+			if y, ok := featureYear(f, m.TimeProperty); ok {
+				if !m.HasTime || y < m.MinYear {
+					m.MinYear = y
+				}
+				if !m.HasTime || y > m.MaxYear {
+					m.MaxYear = y
+				}
+				m.HasTime = true
+			}
+		}
+		st.meta[name] = m
+	}
+	return st, nil
+}
+
+// WithLevels returns a copy of s serving the given simplified levels.
+func (s *State) WithLevels(l *topo.Levels) *State {
+	cp := *s
+	cp.Levels = l
+	return &cp
+}
+
+// Ready reports whether every part of the state, levels included, is there.
+func (s *State) Ready() bool { return s != nil && s.Levels != nil }
+
+// BuildLevels simplifies the polygon layers for zooms 0..MaxZoom.
+func BuildLevels(atlas *geo.Atlas) (*topo.Levels, error) {
+	layers := map[string][]orb.Geometry{}
+	for _, name := range polygonLayers {
+		coll, ok := atlas.Collection(name)
+		if !ok {
+			continue
+		}
+		geoms := make([]orb.Geometry, len(coll.Features))
+		for i := range coll.Features {
+			geoms[i] = coll.Features[i].Geometry
+		}
+		layers[name] = geoms
+	}
+	zooms := make([]int, MaxZoom+1)
+	for z := range zooms {
+		zooms[z] = z
+	}
+	return topo.Build(layers, zooms)
+}
+
+// featureYear reads a year-valued property (a JSON number).
+func featureYear(f *data.Feature, prop string) (int, bool) {
+	if prop == "" {
+		return 0, false
+	}
+	v, ok := f.Float(prop)
+	if !ok || v != float64(int(v)) {
+		return 0, false
+	}
+	return int(v), true
+}
+
+// propertyList is the sorted property names of a collection (for messages).
+func (m *collectionMeta) propertyList() []string {
+	out := make([]string, 0, len(m.PropertyNames))
+	for k := range m.PropertyNames {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

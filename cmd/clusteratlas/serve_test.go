@@ -1,0 +1,295 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const fixtureDir = "../../api/testdata/fixture"
+
+// syncBuffer is a log sink the test can read while the server writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		raw, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+type running struct {
+	base string
+	sigs chan os.Signal
+	done chan struct{} // closed when serve returned
+	code int           // serve's exit code, valid once done is closed
+	logs *syncBuffer
+}
+
+// wait returns serve's exit code, failing after a timeout.
+func (r *running) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case <-r.done:
+		return r.code
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not return")
+		return -1
+	}
+}
+
+// startServe runs serve() on a loopback port with the given flags.
+func startServe(t *testing.T, args ...string) *running {
+	t.Helper()
+	o, err := parseServeFlags(append([]string{"--addr", "127.0.0.1:0"}, args...), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &running{base: "http://" + ln.Addr().String(), sigs: make(chan os.Signal, 1), done: make(chan struct{}), logs: &syncBuffer{}}
+	log := slog.New(slog.NewTextHandler(r.logs, nil))
+	go func() {
+		r.code = serve(o, log, ln, r.sigs)
+		close(r.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-r.done:
+		default:
+			r.sigs <- syscall.SIGTERM
+			r.wait(t)
+		}
+	})
+	r.waitFor(t, "/readyz", func(status int, _ map[string]any) bool { return status == 200 })
+	return r
+}
+
+func (r *running) get(t *testing.T, path string) (int, map[string]any) {
+	t.Helper()
+	resp, err := http.Get(r.base + path)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	var v map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&v)
+	return resp.StatusCode, v
+}
+
+func (r *running) waitFor(t *testing.T, path string, ok func(int, map[string]any) bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if status, v := r.get(t, path); ok(status, v) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting on %s; logs:\n%s", path, r.logs.String())
+}
+
+func matched(v map[string]any) int {
+	n, _ := v["numberMatched"].(float64)
+	return int(n)
+}
+
+func TestServeReloadKeepsOldDataOnFailureAndSwapsGoodData(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, fixtureDir, dir)
+	r := startServe(t, "--data", dir)
+	if _, v := r.get(t, "/collections/cities/items"); matched(v) != 8 {
+		t.Fatalf("cities %d", matched(v))
+	}
+	_, before := r.get(t, "/readyz")
+
+	// A broken dataset is refused; the old one keeps serving.
+	citiesPath := filepath.Join(dir, "cities.geojson")
+	good, _ := os.ReadFile(citiesPath)
+	if err := os.WriteFile(citiesPath, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"x","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]},"properties":{}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.sigs <- syscall.SIGHUP
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(r.logs.String(), "reload failed") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no reload failure logged:\n%s", r.logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, v := r.get(t, "/collections/cities/items"); matched(v) != 8 {
+		t.Fatalf("after failed reload: cities %d", matched(v))
+	}
+
+	// A good dataset (one city fewer) is swapped in.
+	var fc map[string]any
+	_ = json.Unmarshal(good, &fc)
+	feats := fc["features"].([]any)
+	fc["features"] = feats[:len(feats)-1]
+	raw, _ := json.Marshal(fc)
+	if err := os.WriteFile(citiesPath, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.sigs <- syscall.SIGHUP
+	r.waitFor(t, "/collections/cities/items", func(_ int, v map[string]any) bool { return matched(v) == 7 })
+	_, after := r.get(t, "/readyz")
+	if after["status"] != "ready" || after["version"] == before["version"] {
+		t.Errorf("readyz after reload %v (before %v)", after, before)
+	}
+
+	r.sigs <- syscall.SIGTERM
+	if code := r.wait(t); code != 0 {
+		t.Errorf("exit code %d", code)
+	}
+}
+
+func TestServeGracefulShutdownFinishesInFlight(t *testing.T) {
+	r := startServe(t, "--data", fixtureDir)
+	// Hold a keep-alive connection with a request in flight while SIGTERM
+	// arrives: the response must still be complete.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(r.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /collections/cities/items HTTP/1.1\r\nHost: x\r\n")
+	r.sigs <- syscall.SIGTERM
+	time.Sleep(50 * time.Millisecond)
+	fmt.Fprintf(conn, "\r\n")
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	body, _ := io.ReadAll(conn)
+	if !bytes.HasPrefix(body, []byte("HTTP/1.1 200")) || !bytes.Contains(body, []byte(`"numberMatched":8`)) {
+		t.Errorf("in-flight response: %.200q", body)
+	}
+	if code := r.wait(t); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
+
+func TestServeRefusesBadIndicatorsWithLineAndColumn(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "ind.csv")
+	_ = os.WriteFile(bad, []byte("code,pop\n110000,1\n120000,lots\n"), 0o644)
+	o, err := parseServeFlags([]string{"--data", fixtureDir, "--indicators", bad}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = loadState(o)
+	if err == nil || !strings.Contains(err.Error(), "line 3, column 2") {
+		t.Errorf("error %v", err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	var logs syncBuffer
+	if code := serve(o, slog.New(slog.NewTextHandler(&logs, nil)), ln, make(chan os.Signal, 1)); code != 1 {
+		t.Errorf("exit %d", code)
+	}
+	if !strings.Contains(logs.String(), "line 3, column 2") {
+		t.Errorf("log %s", logs.String())
+	}
+}
+
+func TestServeRefusesBadDataDir(t *testing.T) {
+	o, _ := parseServeFlags([]string{"--data", t.TempDir()}, io.Discard)
+	if _, err := loadState(o); err == nil {
+		t.Error("empty directory accepted")
+	}
+}
+
+func TestServeFlagsAndEnvironment(t *testing.T) {
+	t.Setenv("CLUSTERATLAS_ADDR", ":9999")
+	t.Setenv("CLUSTERATLAS_CACHE_MAX_AGE", "5m")
+	t.Setenv("CLUSTERATLAS_MAX_VERTICES", "77")
+	o, err := parseServeFlags([]string{"--body-limit", "2048"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Addr != ":9999" || o.CacheMaxAge != 5*time.Minute || o.MaxVertices != 77 || o.BodyLimit != 2048 {
+		t.Errorf("options %+v", o)
+	}
+	t.Setenv("CLUSTERATLAS_READ_TIMEOUT", "soon")
+	if _, err := parseServeFlags(nil, io.Discard); err == nil || !strings.Contains(err.Error(), "CLUSTERATLAS_READ_TIMEOUT") {
+		t.Errorf("bad env accepted: %v", err)
+	}
+	var help bytes.Buffer
+	if _, err := parseServeFlags([]string{"--help"}, &help); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("help: %v", err)
+	}
+	for _, env := range []string{"ADDR", "DATA", "INDICATORS", "CORS_ORIGINS", "CACHE_MAX_AGE", "BODY_LIMIT", "MAX_VERTICES", "READ_TIMEOUT", "WRITE_TIMEOUT", "IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "BASE_URL", "LOG_FORMAT", "LOG_LEVEL"} {
+		if !strings.Contains(help.String(), "CLUSTERATLAS_"+env) {
+			t.Errorf("--help does not list CLUSTERATLAS_%s", env)
+		}
+	}
+}
+
+// TestOGRInfoInterop drives GDAL's OGC API - Features client against the
+// real server (runs only where ogrinfo is installed: apt-get install gdal-bin).
+func TestOGRInfoInterop(t *testing.T) {
+	if _, err := exec.LookPath("ogrinfo"); err != nil {
+		t.Skip("ogrinfo not on PATH (apt-get install gdal-bin)")
+	}
+	r := startServe(t, "--data", fixtureDir)
+	ogr := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("ogrinfo", args...)
+		cmd.Env = append(os.Environ(), "GDAL_HTTP_TIMEOUT=30", "CPL_DEBUG=OFF")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("ogrinfo %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	list := ogr("-ro", "OAPIF:"+r.base+"/")
+	for _, c := range []string{"clusters", "cities", "transfer-zones", "flows"} {
+		if !strings.Contains(list, c) {
+			t.Errorf("ogrinfo lists no %s:\n%s", c, list)
+		}
+	}
+	if so := ogr("-ro", "-so", "OAPIF:"+r.base+"/", "clusters"); !strings.Contains(so, "Feature Count: 3") {
+		t.Errorf("clusters summary:\n%s", so)
+	}
+	// A small page size makes GDAL follow next links to the end.
+	all := ogr("-ro", "-oo", "PAGE_SIZE=3", "OAPIF:"+r.base+"/", "cities")
+	if n := strings.Count(all, "OGRFeature(cities)"); n != 8 {
+		t.Errorf("ogrinfo read %d cities through paging, want 8:\n%s", n, all)
+	}
+}

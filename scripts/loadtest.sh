@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Load test: /locate with random points in China's bounding box against a
+# static baseline route (/healthz), in the same run, on loopback only.
+# Prints requests/s and p99 latency for both and their ratio.
+#
+# Needs: go, wrk (Debian package wrk).
+# Tunables (environment): DURATION (default 10s), THREADS (2), CONNECTIONS (32), PORT (18080).
+set -euo pipefail
+
+DURATION=${DURATION:-10s}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-32}
+PORT=${PORT:-18080}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d)
+SERVER_PID=""
+
+cleanup() {
+	if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+		kill -TERM "$SERVER_PID"
+		wait "$SERVER_PID" 2>/dev/null || true
+	fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; exit 1; }
+
+echo "building..." >&2
+(cd "$ROOT" && go build -o "$WORK/clusteratlas" ./cmd/clusteratlas)
+
+"$WORK/clusteratlas" serve --addr "127.0.0.1:$PORT" --log-level warn >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+
+# Wait until the data and simplified levels are in.
+for _ in $(seq 1 600); do
+	if curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; then break; fi
+	if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/server.log" >&2; exit 1; fi
+	sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "server not ready" >&2; cat "$WORK/server.log" >&2; exit 1; }
+
+# Random points in 73..135E, 18..54N; a per-thread seed so threads differ.
+cat >"$WORK/locate.lua" <<'LUA'
+local counter = 0
+function setup(thread)
+	counter = counter + 1
+	thread:set("seed", counter)
+end
+function init(args)
+	math.randomseed(os.time() + (seed or 0) * 7919)
+end
+function request()
+	local lon = 73 + math.random() * 62
+	local lat = 18 + math.random() * 36
+	return wrk.format("GET", string.format("/locate?lon=%.5f&lat=%.5f", lon, lat))
+end
+LUA
+
+# wrk --latency prints a percentile table; pick Requests/sec and the 99% line.
+run() {
+	local label=$1 url=$2 script=${3:-}
+	local out
+	if [ -n "$script" ]; then
+		out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" "$url")
+	else
+		out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url")
+	fi
+	echo "$out" >"$WORK/$label.txt"
+	local rps p99 non2xx
+	rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+	p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+	non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+	printf '%-10s %12s req/s   p99 %10s   non-2xx %s\n' "$label" "$rps" "$p99" "${non2xx:-0}"
+	eval "${label}_RPS=$rps"
+}
+
+echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION each, 127.0.0.1:$PORT"
+run baseline "http://127.0.0.1:$PORT/healthz"
+run locate "http://127.0.0.1:$PORT/" "$WORK/locate.lua"
+awk -v a="$locate_RPS" -v b="$baseline_RPS" 'BEGIN { printf "locate/baseline throughput ratio: %.3f\n", a / b }'
