@@ -291,6 +291,7 @@ func TestBoundariesFileErrors(t *testing.T) {
 		`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"12"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}`: "not a six-digit",
 		`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"110101"},"geometry":{"type":"Point","coordinates":[0,0]}}]}`:                     "not a (Multi)Polygon",
 		`not json`: "not a GeoJSON FeatureCollection",
+		`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"110101"},"geometry":{"type":"Polygon","coordinates":[[[39,116],[40,116],[40,117],[39,116]]]}}]}`:                                                                                                               "outside lon -180..180 / lat -90..90",
 		`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"110101"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}},{"type":"Feature","properties":{"code":"110101"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}`: "already used by feature 0",
 	}
 	for in, want := range cases {

@@ -112,6 +112,15 @@ func boundaryCounties(path string, b []byte, codeKey, nameKey string) ([]County,
 		if err != nil {
 			return nil, fmt.Errorf("%s: feature %d (%s): %w", path, i, code, err)
 		}
+		for _, poly := range pfs[0].Polygons {
+			for _, r := range poly {
+				for _, q := range r {
+					if lon, lat := float64(q[0])/echartsScale, float64(q[1])/echartsScale; lon < -180 || lon > 180 || lat < -90 || lat > 90 {
+						return nil, fmt.Errorf("%s: feature %d (%s): coordinate [%g, %g] is outside lon -180..180 / lat -90..90", path, i, code, lon, lat)
+					}
+				}
+			}
+		}
 		name, _ := f.Properties[nameKey].(string)
 		out = append(out, County{Code: code, Name: name, Polygons: pfs[0].Polygons, Origin: path})
 	}
