@@ -23,6 +23,12 @@ type featureOptions struct {
 	geometryOptions
 	Keep  []string       // property names to keep (nil: all)
 	Extra map[string]any // properties added by the query (distance_km, ...)
+	// Encoded, when set, is the feature's properties already encoded as
+	// JSON (see propcache.go); Extra is appended to it.
+	Encoded []byte
+	// Summary asks for the collection's summary properties (a /locate
+	// answer) unless Keep names others.
+	Summary bool
 }
 
 // featureGeometry picks the geometry to serve for feature i of a collection.
@@ -55,6 +61,9 @@ func appendFeature(buf []byte, f *data.Feature, geom orb.Geometry, o featureOpti
 	buf = append(buf, `,"geometry":`...)
 	buf = appendGeometry(buf, geom, o.Precision)
 	buf = append(buf, `,"properties":`...)
+	if o.Encoded != nil {
+		return append(appendExtra(buf, o.Encoded, o.Extra), '}')
+	}
 	props := f.Properties
 	if o.Keep != nil || len(o.Extra) > 0 {
 		props = make(map[string]any, len(f.Properties)+len(o.Extra))
@@ -78,6 +87,28 @@ func appendFeature(buf []byte, f *data.Feature, geom orb.Geometry, o featureOpti
 		raw = []byte("{}") // properties come from decoded JSON: cannot fail in practice
 	}
 	buf = append(buf, raw...)
+	return append(buf, '}')
+}
+
+// appendExtra appends an encoded properties object with the query's extra
+// members spliced in before its closing brace (sorted, so the bytes are
+// the same for the same request).
+func appendExtra(buf, encoded []byte, extra map[string]any) []byte {
+	if len(extra) == 0 {
+		return append(buf, encoded...)
+	}
+	body := bytes.TrimSuffix(bytes.TrimSpace(encoded), []byte("}"))
+	buf = append(buf, body...)
+	first := len(body) == 1 // "{" only: an empty object
+	for _, k := range sortedKeys(extra) {
+		if !first {
+			buf = append(buf, ',')
+		}
+		first = false
+		buf = appendJSONString(buf, k)
+		buf = append(buf, ':')
+		buf = append(buf, mustMarshal(extra[k])...)
+	}
 	return append(buf, '}')
 }
 

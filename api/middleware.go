@@ -1,11 +1,13 @@
 package api
 
 import (
-	"crypto/sha256"
+	"bytes"
+	"encoding/binary"
 	"encoding/hex"
-	"sort"
+	"hash/fnv"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -51,9 +53,16 @@ func (s *Server) checkNotModified(c *fiber.Ctx) bool {
 		return false
 	}
 	st := s.snapshot(c)
-	base := requestTag(st.Version, s.base(c), c)
+	c.Vary(fiber.HeaderAccept)
+	return s.notModified(c, requestTag(st.Version, s.base(c), c))
+}
+
+// notModified records base as the request's entity tag (finishETag sets it
+// on a 200) and answers a matching If-None-Match with 304. The viewer's
+// static files use it with a hash of their content.
+func (s *Server) notModified(c *fiber.Ctx, base string) bool {
 	c.Locals(localTag, base)
-	c.Vary(fiber.HeaderAccept, fiber.HeaderAcceptEncoding)
+	c.Vary(fiber.HeaderAcceptEncoding)
 	if match, ok := matchIfNoneMatch(c.Get(fiber.HeaderIfNoneMatch), base); ok {
 		c.Set(fiber.HeaderETag, match)
 		s.setCacheControl(c)
@@ -95,25 +104,29 @@ func (s *Server) setCacheControl(c *fiber.Ctx) {
 	}
 }
 
-// requestTag hashes the normalized request.
-// The link base (scheme and Host) is part of it because every link is absolute.
+// requestTag hashes the normalized request (FNV-128a: an ETag needs
+// uniqueness, not secrecy, and this runs on every GET). The query enters
+// as an order-independent sum of per-parameter hashes, so a=1&b=2 and
+// b=2&a=1 share a tag without sorting. The link base (scheme and Host) is
+// part of it because every link is absolute.
 func requestTag(version, linkBase string, c *fiber.Ctx) string {
-	var pairs []string
+	var query uint64
 	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
-		pairs = append(pairs, string(k)+"="+string(v))
+		h := fnv.New64a()
+		h.Write(k)
+		h.Write([]byte{'='})
+		h.Write(v)
+		query += h.Sum64()
 	})
-	sort.Strings(pairs)
-	h := sha256.New()
-	h.Write([]byte(version))
-	h.Write([]byte{0})
-	h.Write([]byte(linkBase))
-	h.Write([]byte{0})
-	h.Write([]byte(c.Path()))
-	h.Write([]byte{0})
-	h.Write([]byte(strings.Join(pairs, "&")))
-	h.Write([]byte{0})
-	h.Write([]byte(strings.TrimSpace(c.Get(fiber.HeaderAccept))))
-	return hex.EncodeToString(h.Sum(nil))[:32]
+	h := fnv.New128a()
+	var num [8]byte
+	binary.LittleEndian.PutUint64(num[:], query)
+	for _, part := range [][]byte{[]byte(version), []byte(linkBase), []byte(c.Path()), num[:], bytes.TrimSpace(c.Request().Header.Peek(fiber.HeaderAccept))} {
+		h.Write(part)
+		h.Write([]byte{0})
+	}
+	var sum [16]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
 }
 
 // matchIfNoneMatch reports whether the header names base (in any content
@@ -147,6 +160,9 @@ type httpMetrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+
+	mu    sync.RWMutex
+	cache map[metricKey]metricSeries
 }
 
 func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
@@ -155,6 +171,7 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	m := &httpMetrics{
+		cache:    map[metricKey]metricSeries{},
 		registry: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "clusteratlas_http_requests_total",
@@ -170,6 +187,35 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 	return m
 }
 
+// metricKey picks one labelled series; the series are cached because
+// WithLabelValues hashes its labels on every call.
+type metricKey struct {
+	method, route string
+	status        int
+}
+
+type metricSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+func (m *httpMetrics) series(k metricKey) metricSeries {
+	m.mu.RLock()
+	s, ok := m.cache[k]
+	m.mu.RUnlock()
+	if ok {
+		return s
+	}
+	status := strconv.Itoa(k.status)
+	s = metricSeries{m.requests.WithLabelValues(k.method, k.route, status), m.latency.WithLabelValues(k.method, k.route, status)}
+	m.mu.Lock()
+	// Fiber's strings may alias request buffers that are reused: keep copies
+	k.method, k.route = strings.Clone(k.method), strings.Clone(k.route)
+	m.cache[k] = s
+	m.mu.Unlock()
+	return s
+}
+
 func (m *httpMetrics) middleware(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
@@ -179,9 +225,8 @@ func (m *httpMetrics) middleware(c *fiber.Ctx) error {
 	if !ok {
 		route = "unmatched"
 	}
-	status := strconv.Itoa(c.Response().StatusCode())
-	method := c.Method()
-	m.requests.WithLabelValues(method, route, status).Inc()
-	m.latency.WithLabelValues(method, route, status).Observe(time.Since(start).Seconds())
+	s := m.series(metricKey{c.Method(), route, c.Response().StatusCode()})
+	s.requests.Inc()
+	s.latency.Observe(time.Since(start).Seconds())
 	return err
 }

@@ -1,7 +1,8 @@
 package api
 
 import (
-	"time"
+	"encoding/json"
+	"strconv"
 
 	"github.com/clusteratlas/clusteratlas/data"
 	"github.com/clusteratlas/clusteratlas/geo"
@@ -24,11 +25,15 @@ func writeQueryAnswer(c *fiber.Ctx, st *State, feats []queryFeature, opts featur
 	buf = append(buf, `{"type":"FeatureCollection","numberReturned":`...)
 	buf = appendInt(buf, len(feats))
 	buf = append(buf, `,"timeStamp":`...)
-	buf = appendJSONString(buf, st.LoadedAt.Format(time.RFC3339))
+	buf = appendJSONString(buf, st.timeStamp())
 	for _, k := range sortedKeys(foreign) {
 		buf = append(buf, ',')
 		buf = appendJSONString(buf, k)
 		buf = append(buf, ':')
+		if raw, ok := foreign[k].(json.RawMessage); ok { // encoded by the caller
+			buf = append(buf, raw...)
+			continue
+		}
 		raw, err := marshalJSON(foreign[k])
 		if err != nil {
 			return err
@@ -47,6 +52,7 @@ func writeQueryAnswer(c *fiber.Ctx, st *State, feats []queryFeature, opts featur
 		for k, v := range qf.extra {
 			o.Extra[k] = v
 		}
+		o.Encoded = st.encodedProperties(qf.collection, qf.index, o, o.Summary)
 		buf = appendFeature(buf, feat, featureGeometry(st, qf.collection, qf.index, feat, o.geometryOptions), o)
 	}
 	buf = append(buf, "]}"...)
@@ -90,34 +96,52 @@ func (s *Server) locate() fiber.Handler {
 		if !c.Context().QueryArgs().Has("geometry") {
 			opts.Omit = true // a reverse-geocoder answer is names, not shapes
 		}
+		opts.Summary = true
 		loc := st.Atlas.Locate(pt)
-		var feats []queryFeature
-		summary := map[string]any{"clusters": []string{}, "city": nil, "zones": []string{}}
+		feats := make([]queryFeature, 0, len(loc.Clusters)+1+len(loc.Zones))
+		// the summary is written by hand: this is the hottest path
+		summary := append(make([]byte, 0, 128), `{"city":`...)
+		if loc.City != nil {
+			summary = appendJSONString(summary, loc.City.ID)
+		} else {
+			summary = append(summary, "null"...)
+		}
+		list := func(key, collection string, fs []*data.Feature) {
+			summary = append(summary, `,"`+key+`":[`...)
+			for n, f := range fs {
+				if n > 0 {
+					summary = append(summary, ',')
+				}
+				summary = appendJSONString(summary, f.ID)
+			}
+			summary = append(summary, ']')
+		}
+		list("clusters", data.Clusters, loc.Clusters)
+		list("zones", data.TransferZones, loc.Zones)
+		summary = append(summary, '}')
 		add := func(collection string, f *data.Feature) {
 			coll, _ := st.Atlas.Collection(collection)
 			if i, ok := coll.Index(f.ID); ok {
 				feats = append(feats, queryFeature{collection: collection, index: i})
 			}
 		}
-		clusterIDs := []string{}
 		for _, f := range loc.Clusters {
 			add(data.Clusters, f)
-			clusterIDs = append(clusterIDs, f.ID)
 		}
-		summary["clusters"] = clusterIDs
 		if loc.City != nil {
 			add(data.Cities, loc.City)
-			summary["city"] = loc.City.ID
 		}
-		zoneIDs := []string{}
 		for _, f := range loc.Zones {
 			add(data.TransferZones, f)
-			zoneIDs = append(zoneIDs, f.ID)
 		}
-		summary["zones"] = zoneIDs
+		query := append(make([]byte, 0, 48), `{"lat":`...)
+		query = strconv.AppendFloat(query, pt[1], 'f', -1, 64)
+		query = append(query, `,"lon":`...)
+		query = strconv.AppendFloat(query, pt[0], 'f', -1, 64)
+		query = append(query, '}')
 		return writeQueryAnswer(c, st, feats, opts, map[string]any{
-			"query":    map[string]any{"lon": pt[0], "lat": pt[1]},
-			"location": summary,
+			"query":    json.RawMessage(query),
+			"location": json.RawMessage(summary),
 		})
 	}
 }

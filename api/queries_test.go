@@ -32,6 +32,24 @@ func TestLocate(t *testing.T) {
 			t.Error("feature lacks its collection")
 		}
 	}
+	// a reverse-geocoder answer carries the summary properties by default;
+	// properties=... asks for others (and only those)
+	for _, f := range fc["features"].([]any) {
+		props := f.(map[string]any)["properties"].(map[string]any)
+		if props["name_zh"] == nil || props["label"] == nil {
+			t.Errorf("summary lacks name_zh or label: %v", props)
+		}
+		if _, ok := props["members"]; ok {
+			t.Errorf("summary should leave out members: %v", props)
+		}
+	}
+	full := get(t, s, "/locate?lon=114.5&lat=36.5&properties=name_zh,members").json(t)
+	for _, f := range full["features"].([]any) {
+		props := f.(map[string]any)["properties"].(map[string]any)
+		if props["collection"] == "clusters" && (props["members"] == nil || props["area_km2"] != nil) {
+			t.Errorf("properties=name_zh,members gave %v", props)
+		}
+	}
 	withGeom := get(t, s, "/locate?lon=113.5&lat=34.5&geometry=true&precision=2").json(t)
 	if len(withGeom["location"].(map[string]any)["zones"].([]any)) != 1 || withGeom["features"].([]any)[0].(map[string]any)["geometry"] == nil {
 		t.Errorf("locate with geometry: %v", withGeom["location"])
