@@ -149,6 +149,8 @@ func (s *Server) landing() fiber.Handler {
 			Link{Href: s.base(c) + "/conformance", Rel: "http://www.opengis.net/def/rel/ogc/1.0/conformance", Type: mediaJSON, Title: "Conformance classes"},
 			Link{Href: s.base(c) + "/collections", Rel: "data", Type: mediaJSON, Title: "Collections"},
 			Link{Href: s.base(c) + "/collections", Rel: "http://www.opengis.net/def/rel/ogc/1.0/data", Type: mediaJSON, Title: "Collections"},
+			Link{Href: s.base(c) + "/viewer/", Rel: "related", Type: mediaHTML, Title: "Map viewer"},
+			Link{Href: s.base(c) + "/tiles.json", Rel: "related", Type: mediaJSON, Title: "Vector tiles (TileJSON 3.0.0)"},
 		)
 		doc := map[string]any{
 			"title":       "Cluster Atlas",
@@ -157,7 +159,8 @@ func (s *Server) landing() fiber.Handler {
 			"links":       links,
 		}
 		if f == asHTML {
-			return renderHTML(c, "landing", doc)
+			clusters, _ := st.Atlas.Collection(data.Clusters)
+			return renderHTML(c, "landing", doc, mapFeatures(st, data.Clusters, clusters, allFeatures(clusters), noGeometryOptions, landingMapZoom, false))
 		}
 		return sendJSON(c, mediaJSON, doc)
 	}
@@ -171,7 +174,7 @@ func (s *Server) conformance() fiber.Handler {
 		}
 		doc := map[string]any{"conformsTo": conformanceClasses, "links": s.selfLinks(c, "/conformance", f, mediaJSON)}
 		if f == asHTML {
-			return renderHTML(c, "conformance", doc)
+			return renderHTML(c, "conformance", doc, nil)
 		}
 		return sendJSON(c, mediaJSON, doc)
 	}
@@ -226,7 +229,7 @@ func (s *Server) collections() fiber.Handler {
 		}
 		doc := map[string]any{"links": s.selfLinks(c, "/collections", f, mediaJSON), "collections": list}
 		if f == asHTML {
-			return renderHTML(c, "collections", doc)
+			return renderHTML(c, "collections", doc, extentsMap(st, data.CollectionNames...))
 		}
 		return sendJSON(c, mediaJSON, doc)
 	}
@@ -255,7 +258,7 @@ func (s *Server) collection() fiber.Handler {
 		doc := s.collectionDoc(c, st, name)
 		doc["links"] = append(s.selfLinks(c, "/collections/"+name, f, mediaJSON), doc["links"].([]Link)[2:]...)
 		if f == asHTML {
-			return renderHTML(c, "collection", doc)
+			return renderHTML(c, "collection", doc, extentsMap(st, name))
 		}
 		return sendJSON(c, mediaJSON, doc)
 	}
@@ -342,13 +345,21 @@ func (s *Server) items() fiber.Handler {
 				return p
 			}
 		}
+		straight, p := parseFlowShape(c)
+		if p != nil {
+			return p
+		}
 		var matches []int
 		if args.Has("bbox") {
 			box, p := parseBBox(c.Query("bbox"))
 			if p != nil {
 				return p
 			}
-			matches = bboxMatches(coll, box)
+			if name == data.Flows && !straight {
+				matches = flowBBoxMatches(st, coll, box)
+			} else {
+				matches = bboxMatches(coll, box)
+			}
 		} else {
 			matches = make([]int, len(coll.Features))
 			for i := range matches {
@@ -381,7 +392,8 @@ func (s *Server) items() fiber.Handler {
 		}
 		links = append(links, Link{Href: s.base(c) + "/collections/" + name, Rel: "collection", Type: mediaJSON, Title: "the collection"})
 		if f == asHTML {
-			return renderItemsHTML(c, st, name, coll, page, len(matches), links)
+			return renderItemsHTML(c, st, name, coll, page, len(matches), links,
+				mapFeatures(st, name, coll, page, opts.geometryOptions, itemsMapZoom, straight))
 		}
 		buf := make([]byte, 0, 4096)
 		buf = append(buf, `{"type":"FeatureCollection","numberMatched":`...)
@@ -401,7 +413,7 @@ func (s *Server) items() fiber.Handler {
 				buf = append(buf, ',')
 			}
 			feat := &coll.Features[i]
-			buf = appendFeature(buf, feat, featureGeometry(st, name, i, feat, opts.geometryOptions), opts)
+			buf = appendFeature(buf, feat, servedGeometry(st, name, i, feat, opts.geometryOptions, straight), opts)
 		}
 		buf = append(buf, "]}"...)
 		c.Set(fiber.HeaderContentType, media)
@@ -470,14 +482,18 @@ func (s *Server) item() fiber.Handler {
 		if p != nil {
 			return p
 		}
+		straight, p := parseFlowShape(c)
+		if p != nil {
+			return p
+		}
 		feat := &coll.Features[i]
 		path := "/collections/" + name + "/items/" + url.PathEscape(fid)
 		links := append(s.selfLinks(c, path, f, mediaGeoJSON),
 			Link{Href: s.base(c) + "/collections/" + name, Rel: "collection", Type: mediaJSON, Title: "the collection"})
 		if f == asHTML {
-			return renderItemHTML(c, name, feat, links)
+			return renderItemHTML(c, name, feat, links, mapFeatures(st, name, coll, []int{i}, opts.geometryOptions, itemMapZoom, straight))
 		}
-		buf := appendFeature(make([]byte, 0, 4096), feat, featureGeometry(st, name, i, feat, opts.geometryOptions), opts)
+		buf := appendFeature(make([]byte, 0, 4096), feat, servedGeometry(st, name, i, feat, opts.geometryOptions, straight), opts)
 		// Splice the links in as a foreign member before the closing brace.
 		raw, _ := marshalJSON(links)
 		buf = append(buf[:len(buf)-1], `,"links":`...)

@@ -1,7 +1,11 @@
 package api
 
 import (
+	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/clusteratlas/clusteratlas/api/tiles"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -14,8 +18,12 @@ func openAPIDocument(serverURL, version string) map[string]any {
 	for _, rs := range routeSpecs {
 		var params []any
 		for _, name := range rs.PathParams {
+			schema := pathParamSchema[name]
+			if schema == nil {
+				schema = map[string]any{"type": "string"}
+			}
 			params = append(params, map[string]any{
-				"name": name, "in": "path", "required": true, "schema": map[string]any{"type": "string"},
+				"name": name, "in": "path", "required": true, "schema": schema,
 				"description": pathParamText[name],
 			})
 		}
@@ -41,7 +49,10 @@ func openAPIDocument(serverURL, version string) map[string]any {
 			responses["406"] = problemRef
 		}
 		responses["500"] = problemRef
-		if rs.Path == "/readyz" {
+		if rs.Empty != "" {
+			responses["204"] = map[string]any{"description": rs.Empty}
+		}
+		if rs.Unready || slices.Contains(rs.Params, "zoom") {
 			responses["503"] = problemRef
 		}
 		op := map[string]any{
@@ -73,11 +84,13 @@ func openAPIDocument(serverURL, version string) map[string]any {
 		"info": map[string]any{
 			"title":       "Cluster Atlas",
 			"version":     version,
-			"description": "OGC API - Features (Core, GeoJSON, HTML, OpenAPI 3.0) for China's 19 city clusters, transfer zones and flows, plus spatial queries and a planner's comparison. Every error is application/problem+json (RFC 9457). Unknown query parameters are rejected with 400.",
+			"description": "OGC API - Features (Core, GeoJSON, HTML, OpenAPI 3.0) for China's 19 city clusters, transfer zones and flows, plus spatial queries, a planner's comparison and Mapbox Vector Tiles (TileJSON at /tiles.json; map viewer at /viewer/). Every error is application/problem+json (RFC 9457). Unknown query parameters are rejected with 400.",
 			"license":     map[string]any{"name": "see the dataset manifest"},
 		},
 		"servers": []any{map[string]any{"url": serverURL}},
-		"paths":   paths,
+		// The built-in map viewer is static files, not an API operation.
+		"externalDocs": map[string]any{"description": "Built-in map viewer (vector tiles from /tiles.json)", "url": serverURL + "/viewer/"},
+		"paths":        paths,
 		"components": map[string]any{
 			"schemas": map[string]any{
 				"Problem": map[string]any{
@@ -115,6 +128,16 @@ var pathParamText = map[string]string{
 	"collectionId": "clusters, cities, transfer-zones or flows",
 	"featureId":    "feature id (cities: GB/T 2260 code)",
 	"clusterId":    "cluster id, e.g. jing-jin-ji",
+	"z":            fmt.Sprintf("zoom, %d..%d", tiles.MinZoom, tiles.MaxZoom),
+	"x":            "column, 0..2^z-1 (west to east)",
+	"y":            "row, 0..2^z-1 (north to south, XYZ scheme)",
+}
+
+// pathParamSchema overrides the string schema of a path parameter.
+var pathParamSchema = map[string]map[string]any{
+	"z": {"type": "integer", "minimum": tiles.MinZoom, "maximum": tiles.MaxZoom},
+	"x": {"type": "integer", "minimum": 0},
+	"y": {"type": "integer", "minimum": 0},
 }
 
 func schemaFor(media string) map[string]any {
@@ -123,6 +146,8 @@ func schemaFor(media string) map[string]any {
 		return map[string]any{"$ref": "#/components/schemas/FeatureCollection"}
 	case mediaHTML, mediaCSV, mediaTextPlan:
 		return map[string]any{"type": "string"}
+	case mediaMVT:
+		return map[string]any{"type": "string", "format": "binary"}
 	}
 	return map[string]any{"type": "object"}
 }

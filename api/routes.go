@@ -24,6 +24,11 @@ type routeSpec struct {
 	handler func(s *Server) fiber.Handler
 	// ops routes are operational (no ETag, no f).
 	ops bool
+	// Empty, if set, documents a 204 answer (an empty vector tile).
+	Empty string
+	// Unready documents a 503 while the simplified levels are built (routes
+	// with a zoom parameter document it anyway).
+	Unready bool
 }
 
 const (
@@ -36,7 +41,7 @@ const (
 	mediaTextPlan = "text/plain"
 )
 
-var itemsParams = []string{"limit", "offset", "bbox", "datetime", "properties", "precision", "zoom", "f"}
+var itemsParams = []string{"limit", "offset", "bbox", "datetime", "properties", "precision", "zoom", "flow_shape", "f"}
 
 // routeSpecs is filled in init: the handlers (via /api) refer back to it.
 var routeSpecs []routeSpec
@@ -57,9 +62,9 @@ func allRoutes() []routeSpec {
 			Summary: "One collection", Produces: []string{mediaJSON, mediaHTML}, handler: (*Server).collection},
 		{Method: "GET", Path: "/collections/{collectionId}/items", Params: itemsParams, PathParams: []string{"collectionId"}, OperationID: "getFeatures", Tag: "Data",
 			Summary: "Features of a collection, paged, filtered by bbox and datetime", Produces: []string{mediaGeoJSON, mediaHTML}, handler: (*Server).items},
-		{Method: "GET", Path: "/collections/{collectionId}/items/{featureId}", Params: []string{"properties", "precision", "zoom", "f"}, PathParams: []string{"collectionId", "featureId"}, OperationID: "getFeature", Tag: "Data",
+		{Method: "GET", Path: "/collections/{collectionId}/items/{featureId}", Params: []string{"properties", "precision", "zoom", "flow_shape", "f"}, PathParams: []string{"collectionId", "featureId"}, OperationID: "getFeature", Tag: "Data",
 			Summary: "One feature", Produces: []string{mediaGeoJSON, mediaHTML}, handler: (*Server).item},
-		{Method: "GET", Path: "/locate", Params: []string{"lon", "lat", "geometry", "precision", "zoom"}, OperationID: "locate", Tag: "Queries",
+		{Method: "GET", Path: "/locate", Params: []string{"lon", "lat", "geometry", "properties", "precision", "zoom"}, OperationID: "locate", Tag: "Queries",
 			Summary: "Reverse geocoder: the clusters, member city and transfer zones containing a point", Produces: []string{mediaGeoJSON}, handler: (*Server).locate},
 		{Method: "GET", Path: "/nearest", Params: []string{"lon", "lat", "k", "collection", "geometry", "properties", "precision", "zoom"}, OperationID: "nearest", Tag: "Queries",
 			Summary: "The k features nearest a point, with distance_km", Produces: []string{mediaGeoJSON}, handler: (*Server).nearest},
@@ -71,8 +76,14 @@ func allRoutes() []routeSpec {
 			Summary: "Side-by-side metrics of clusters, pairwise distances and overlaps, indicator sums", Produces: []string{mediaJSON, mediaCSV}, handler: (*Server).compare},
 		{Method: "GET", Path: "/clusters/{clusterId}/flows", Params: []string{"direction", "precision"}, PathParams: []string{"clusterId"}, OperationID: "clusterFlows", Tag: "Planner",
 			Summary: "Industry-transfer flows into and out of a cluster", Produces: []string{mediaGeoJSON}, handler: (*Server).clusterFlows},
+		{Method: "GET", Path: "/tiles/{z}/{x}/{y}.mvt", PathParams: []string{"z", "x", "y"}, OperationID: "getTile", Tag: "Tiles",
+			Summary:  "Mapbox Vector Tile 2.1 (XYZ scheme, extent 4096) with layers clusters, cities (from z3), transfer-zones, flows (curved) and labels; polygons simplified for the zoom with shared borders kept shared",
+			Produces: []string{mediaMVT}, Empty: "The tile holds no feature", Unready: true, handler: (*Server).tile},
+		{Method: "GET", Path: "/tiles.json", OperationID: "getTileJSON", Tag: "Tiles",
+			Summary:  "TileJSON 3.0.0 of the vector tiles: URL template, bounds, center, zooms and vector_layers with their fields",
+			Produces: []string{mediaJSON}, Unready: true, handler: (*Server).tileJSON},
 		{Method: "GET", Path: "/healthz", OperationID: "healthz", Tag: "Operations", Summary: "Liveness: the process serves", Produces: []string{mediaJSON}, handler: (*Server).healthz, ops: true},
-		{Method: "GET", Path: "/readyz", OperationID: "readyz", Tag: "Operations", Summary: "Readiness: data and simplified levels loaded (503 until then)", Produces: []string{mediaJSON}, handler: (*Server).readyz, ops: true},
+		{Method: "GET", Path: "/readyz", OperationID: "readyz", Tag: "Operations", Summary: "Readiness: data, simplified levels and tiles loaded (503 until then)", Produces: []string{mediaJSON}, Unready: true, handler: (*Server).readyz, ops: true},
 		{Method: "GET", Path: "/metrics", OperationID: "metrics", Tag: "Operations", Summary: "Prometheus metrics", Produces: []string{mediaTextPlan}, handler: (*Server).metricsHandler, ops: true},
 	}
 }
@@ -102,6 +113,7 @@ func (s *Server) registerRoutes() {
 			s.app.Post(fiberPath(rs.Path), h)
 		}
 	}
+	s.registerViewer()
 }
 
 // wrap applies what every route shares: the unknown-parameter rule and the
@@ -109,7 +121,7 @@ func (s *Server) registerRoutes() {
 func (s *Server) wrap(rs routeSpec, h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		c.Locals(localRoute, rs.Path)
-		if p := checkKnownParams(queryArgs(c), rs.Params); p != nil {
+		if p := checkKnownArgs(c.Context().QueryArgs(), rs.Params); p != nil {
 			return p
 		}
 		c.Locals(localBase, s.base(c))
@@ -118,14 +130,6 @@ func (s *Server) wrap(rs routeSpec, h fiber.Handler) fiber.Handler {
 		}
 		return h(c)
 	}
-}
-
-func queryArgs(c *fiber.Ctx) map[string][]string {
-	out := map[string][]string{}
-	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
-		out[string(k)] = append(out[string(k)], string(v))
-	})
-	return out
 }
 
 func (s *Server) healthz() fiber.Handler {

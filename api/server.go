@@ -1,7 +1,9 @@
 // Package api serves the atlas over HTTP with Fiber: OGC API - Features
 // (Core, GeoJSON, HTML, OpenAPI 3.0), spatial queries, the planner's
-// comparison, problem+json errors, ETag caching, CORS, compression and
-// Prometheus metrics. Handlers are thin: parse (params.go), call geo, encode.
+// comparison, Mapbox Vector Tiles with TileJSON (tiles.go, package tiles),
+// the built-in map viewer (package viewer), problem+json errors, ETag
+// caching, CORS, compression and Prometheus metrics. Handlers are thin:
+// parse (params.go), call geo, encode.
 package api
 
 import (
@@ -10,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/clusteratlas/clusteratlas/api/tiles"
+	"github.com/clusteratlas/clusteratlas/geo/topo"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/cors"
@@ -37,6 +41,11 @@ type Config struct {
 	BaseURL string
 	// Logger receives request errors and recovered panics (default: slog.Default()).
 	Logger *slog.Logger
+	// TileCacheBytes bounds the memory of the in-memory vector-tile cache
+	// (LRU by bytes; bodies plus a small per-tile overhead) of the states
+	// built by Server.WithLevels. Zero means tiles.DefaultCacheBytes
+	// (64 MiB); negative disables the cache.
+	TileCacheBytes int64
 	// Registry receives the HTTP metrics and is what /metrics serves
 	// (default: a new registry with the Go and process collectors).
 	Registry *prometheus.Registry
@@ -129,6 +138,13 @@ func (s *Server) State() *State { return s.state.Load() }
 
 // SetState swaps in a new snapshot; requests in flight finish on the old one.
 func (s *Server) SetState(st *State) { s.state.Store(st) }
+
+// WithLevels returns a copy of st serving the simplified levels and the
+// vector tiles built on them with the server's tile options (the
+// start-up build and reloads use it).
+func (s *Server) WithLevels(st *State, l *topo.Levels) *State {
+	return st.WithLevelsAndTiles(l, tiles.Options{CacheBytes: s.cfg.TileCacheBytes})
+}
 
 // CompareAndSetState swaps only if old is still current; the background
 // level build uses it so it never overwrites a state a reload installed.

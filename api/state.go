@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/clusteratlas/clusteratlas/api/tiles"
 	"github.com/clusteratlas/clusteratlas/data"
 	"github.com/clusteratlas/clusteratlas/geo"
 	"github.com/clusteratlas/clusteratlas/geo/topo"
@@ -21,12 +22,24 @@ type State struct {
 	Atlas      *geo.Atlas
 	Levels     *topo.Levels // nil until built (see WithLevels); zoom requests get 503 meanwhile
 	Indicators *Indicators  // nil without --indicators
+	// Tiles renders the vector tiles from Levels; built with them
+	// (WithLevels), so it is nil exactly while Levels is (503 meanwhile).
+	Tiles *tiles.Tiles
 	// Version changes whenever any served byte could change: the dataset
 	// version plus the indicators' hash.
 	Version  string
 	LoadedAt time.Time
 
 	meta map[string]*collectionMeta
+	// flowLines are the flows' drawable (curved) geometries by feature
+	// index, as the tiles draw them (flow_shape=curved; see flowshape.go).
+	flowLines []orb.Geometry
+	// encoded holds each feature's properties pre-encoded as JSON, so the
+	// hot query paths append bytes instead of marshalling maps.
+	encoded map[string]*encodedProps
+	// stamp is LoadedAt formatted once (timeStamp in propcache.go).
+	stamp     string
+	stampOnce *sync.Once
 	// pairs memoises /compare's pairwise metrics (overlap areas are costly).
 	pairs *sync.Map
 }
@@ -64,7 +77,7 @@ func NewState(ds *data.Dataset, ind *Indicators) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &State{Atlas: atlas, Indicators: ind, LoadedAt: time.Now().UTC(), meta: map[string]*collectionMeta{}, pairs: &sync.Map{}}
+	st := &State{Atlas: atlas, Indicators: ind, LoadedAt: time.Now().UTC(), meta: map[string]*collectionMeta{}, pairs: &sync.Map{}, stampOnce: &sync.Once{}}
 	st.Version = ds.Version
 	if ind != nil {
 		st.Version += "-" + ind.Hash
@@ -100,13 +113,27 @@ func NewState(ds *data.Dataset, ind *Indicators) (*State, error) {
 		}
 		st.meta[name] = m
 	}
+	st.encoded = encodeAllProperties(atlas)
+	st.flowLines = curvedFlowLines(atlas)
 	return st, nil
 }
 
-// WithLevels returns a copy of s serving the given simplified levels.
+// WithLevels returns a copy of s serving the given simplified levels and
+// the vector tiles built on them (default tile options; the server uses
+// WithLevelsAndTiles with its configured tile cache).
 func (s *State) WithLevels(l *topo.Levels) *State {
+	return s.WithLevelsAndTiles(l, tiles.Options{})
+}
+
+// WithLevelsAndTiles is WithLevels with the tile options given. The tiles
+// (and their cache) belong to this state: a reload starts a fresh cache.
+func (s *State) WithLevelsAndTiles(l *topo.Levels, opts tiles.Options) *State {
 	cp := *s
 	cp.Levels = l
+	cp.Tiles = nil
+	if l != nil {
+		cp.Tiles = tiles.New(s.Atlas.Dataset(), l, opts)
+	}
 	return &cp
 }
 

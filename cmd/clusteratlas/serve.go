@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/clusteratlas/clusteratlas/api"
+	"github.com/clusteratlas/clusteratlas/api/tiles"
 	"github.com/clusteratlas/clusteratlas/data"
 )
 
@@ -32,6 +33,7 @@ type serveOptions struct {
 	WriteTimeout    time.Duration
 	IdleTimeout     time.Duration
 	ShutdownTimeout time.Duration
+	TileCacheBytes  int64
 	BaseURL         string
 	LogFormat       string
 	LogLevel        string
@@ -72,6 +74,17 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 		}
 		fs.IntVar(p, name, n, usage+" (env CLUSTERATLAS_"+env+")")
 	}
+	integer64 := func(p *int64, name, env string, def int64, usage string) {
+		n := def
+		if v := envOr(env, ""); v != "" {
+			parsed, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				envErr = errors.Join(envErr, fmt.Errorf("CLUSTERATLAS_%s=%q: not an integer", env, v))
+			}
+			n = parsed
+		}
+		fs.Int64Var(p, name, n, usage+" (env CLUSTERATLAS_"+env+")")
+	}
 	str := func(p *string, name, env, def, usage string) {
 		fs.StringVar(p, name, envOr(env, def), usage+" (env CLUSTERATLAS_"+env+")")
 	}
@@ -86,6 +99,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	dur(&o.WriteTimeout, "write-timeout", "WRITE_TIMEOUT", 30*time.Second, "socket write timeout")
 	dur(&o.IdleTimeout, "idle-timeout", "IDLE_TIMEOUT", 120*time.Second, "keep-alive idle timeout")
 	dur(&o.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
+	integer64(&o.TileCacheBytes, "tile-cache-bytes", "TILE_CACHE_BYTES", tiles.DefaultCacheBytes, "memory bound of the in-memory vector-tile cache in bytes (LRU; 0: the default, negative: no cache)")
 	str(&o.BaseURL, "base-url", "BASE_URL", "", "public URL prefix for links (default: from the request's scheme and Host)")
 	str(&o.LogFormat, "log-format", "LOG_FORMAT", "json", "log format: json or text")
 	str(&o.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error")
@@ -158,9 +172,10 @@ func loadState(o *serveOptions) (*api.State, error) {
 	return st, nil
 }
 
-// loadReadyState is loadState plus the simplified levels, for reloads: the
-// swapped-in state is complete, so a reload never makes /readyz flap.
-func loadReadyState(o *serveOptions) (*api.State, error) {
+// loadReadyState is loadState plus the simplified levels and the tiles
+// (with srv's tile options), for reloads: the swapped-in state is
+// complete, so a reload never makes /readyz flap.
+func loadReadyState(o *serveOptions, srv *api.Server) (*api.State, error) {
 	st, err := loadState(o)
 	if err != nil {
 		return nil, err
@@ -169,7 +184,7 @@ func loadReadyState(o *serveOptions) (*api.State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simplifying: %w", err)
 	}
-	return st.WithLevels(levels), nil
+	return srv.WithLevels(st, levels), nil
 }
 
 func runServe(args []string) int {
@@ -211,7 +226,7 @@ func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Sign
 	srv := api.New(api.Config{
 		CORSOrigins: origins, CacheMaxAge: o.CacheMaxAge, BodyLimit: o.BodyLimit, MaxVertices: o.MaxVertices,
 		ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout, IdleTimeout: o.IdleTimeout,
-		BaseURL: o.BaseURL, Logger: log,
+		BaseURL: o.BaseURL, Logger: log, TileCacheBytes: o.TileCacheBytes,
 	}, st)
 	log.Info("data loaded", "version", st.Version, "source", dataSource(o), "indicators", o.Indicators, "took", time.Since(start).String())
 
@@ -224,7 +239,7 @@ func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Sign
 			log.Error("simplification failed; zoom requests and /readyz will fail", "error", err.Error())
 			return
 		}
-		if srv.CompareAndSetState(initial, initial.WithLevels(levels)) {
+		if srv.CompareAndSetState(initial, srv.WithLevels(initial, levels)) {
 			log.Info("ready", "levels_took", time.Since(t).String())
 		}
 	}(st)
@@ -276,7 +291,7 @@ func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Sign
 func reload(o *serveOptions, srv *api.Server, log *slog.Logger) {
 	t := time.Now()
 	log.Info("SIGHUP: reloading", "source", dataSource(o), "indicators", o.Indicators)
-	st, err := loadReadyState(o)
+	st, err := loadReadyState(o, srv)
 	if err != nil {
 		log.Error("reload failed; still serving the previous data", "error", err.Error(), "version", srv.State().Version)
 		return

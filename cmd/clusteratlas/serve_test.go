@@ -246,6 +246,21 @@ func TestServeFlagsAndEnvironment(t *testing.T) {
 	if o.Addr != ":9999" || o.CacheMaxAge != 5*time.Minute || o.MaxVertices != 77 || o.BodyLimit != 2048 {
 		t.Errorf("options %+v", o)
 	}
+	if o.TileCacheBytes != 64<<20 {
+		t.Errorf("default --tile-cache-bytes %d, want 64 MiB", o.TileCacheBytes)
+	}
+	t.Setenv("CLUSTERATLAS_TILE_CACHE_BYTES", "1048576")
+	if o, err := parseServeFlags(nil, io.Discard); err != nil || o.TileCacheBytes != 1<<20 {
+		t.Errorf("CLUSTERATLAS_TILE_CACHE_BYTES: %v %+v", err, o)
+	}
+	if o, err := parseServeFlags([]string{"--tile-cache-bytes", "-1"}, io.Discard); err != nil || o.TileCacheBytes != -1 {
+		t.Errorf("--tile-cache-bytes -1: %v %+v", err, o)
+	}
+	t.Setenv("CLUSTERATLAS_TILE_CACHE_BYTES", "lots")
+	if _, err := parseServeFlags(nil, io.Discard); err == nil || !strings.Contains(err.Error(), "CLUSTERATLAS_TILE_CACHE_BYTES") {
+		t.Errorf("bad CLUSTERATLAS_TILE_CACHE_BYTES accepted: %v", err)
+	}
+	t.Setenv("CLUSTERATLAS_TILE_CACHE_BYTES", "")
 	t.Setenv("CLUSTERATLAS_READ_TIMEOUT", "soon")
 	if _, err := parseServeFlags(nil, io.Discard); err == nil || !strings.Contains(err.Error(), "CLUSTERATLAS_READ_TIMEOUT") {
 		t.Errorf("bad env accepted: %v", err)
@@ -254,7 +269,7 @@ func TestServeFlagsAndEnvironment(t *testing.T) {
 	if _, err := parseServeFlags([]string{"--help"}, &help); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("help: %v", err)
 	}
-	for _, env := range []string{"ADDR", "DATA", "INDICATORS", "CORS_ORIGINS", "CACHE_MAX_AGE", "BODY_LIMIT", "MAX_VERTICES", "READ_TIMEOUT", "WRITE_TIMEOUT", "IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "BASE_URL", "LOG_FORMAT", "LOG_LEVEL"} {
+	for _, env := range []string{"ADDR", "DATA", "INDICATORS", "CORS_ORIGINS", "CACHE_MAX_AGE", "BODY_LIMIT", "MAX_VERTICES", "READ_TIMEOUT", "WRITE_TIMEOUT", "IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "BASE_URL", "LOG_FORMAT", "LOG_LEVEL", "TILE_CACHE_BYTES"} {
 		if !strings.Contains(help.String(), "CLUSTERATLAS_"+env) {
 			t.Errorf("--help does not list CLUSTERATLAS_%s", env)
 		}
@@ -291,5 +306,38 @@ func TestOGRInfoInterop(t *testing.T) {
 	all := ogr("-ro", "-oo", "PAGE_SIZE=3", "OAPIF:"+r.base+"/", "cities")
 	if n := strings.Count(all, "OGRFeature(cities)"); n != 8 {
 		t.Errorf("ogrinfo read %d cities through paging, want 8:\n%s", n, all)
+	}
+
+	// GDAL's MVT driver reads a served tile, georeferenced by the z/x/y
+	// of its path (4/13/6: Beijing to Shanghai).
+	resp, err := http.Get(r.base + "/tiles/4/13/6.mvt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.mapbox-vector-tile" {
+		t.Fatalf("tile: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	dir := filepath.Join(t.TempDir(), "4", "13")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "6.mvt")
+	if err := os.WriteFile(file, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mvt := ogr("-ro", "-al", "-so", "MVT:"+file)
+	for _, layer := range []string{"clusters", "cities", "labels"} {
+		if !strings.Contains(mvt, "Layer name: "+layer) {
+			t.Errorf("ogrinfo lists no %s layer in the tile:\n%s", layer, mvt)
+		}
+	}
+	// Web Mercator metres around x = 1.25e7..1.5e7.
+	if !strings.Contains(mvt, "Extent: (1") {
+		t.Errorf("tile not georeferenced from its path:\n%s", mvt)
+	}
+	if n := strings.Count(ogr("-ro", "MVT:"+file, "clusters"), "OGRFeature(clusters)"); n != 3 {
+		t.Errorf("ogrinfo read %d clusters from the tile, want 3", n)
 	}
 }

@@ -1,20 +1,32 @@
 // Browser test of the built-in map viewer: drives Debian's Chromium
-// headless with playwright-core against /viewer and checks that the map
-// loads its tiles, renders clusters, answers a click with the cluster's
-// popup, and that search and compare call the API. Saves screenshots to
-// artifacts/ and ends with a line "N passed, M failed" (exit 1 on failure).
+// headless with playwright-core against /viewer of the real server and
+// checks that the map loads its tiles, renders clusters, answers a click
+// with the cluster's popup, that search and compare call the API, and that
+// an OGC API HTML page draws its embedded features with feature-map.js.
+// Saves screenshots to artifacts/ and ends with a line "N passed, M failed"
+// (exit 1 on failure).
 //
 //   cd scripts/browser && npm ci && node viewer.test.mjs
 //
+// Without BASE_URL the script builds ./cmd/clusteratlas (go build, so Go
+// must be on the PATH), starts `clusteratlas serve --addr 127.0.0.1:0`
+// over the embedded data, reads the address from its "listening" log line,
+// waits for /readyz to say 200 (the simplified levels and tiles are built
+// in the background) and stops it at the end.
+//
 // Environment:
-//   BASE_URL   test a running server (e.g. http://127.0.0.1:8080); without
-//              it the script starts scripts/devserver on a free port.
-//   SERVER_CMD command starting the server instead of the devserver; it
-//              must print "listening on http://HOST:PORT" (run from the repo root).
+//   BASE_URL   test a running server (e.g. http://127.0.0.1:8080) instead.
+//   SERVER_CMD command starting the server instead (run from the repo root
+//              with sh -c); it must log the slog line msg=listening with
+//              addr=HOST:PORT (JSON or text format) or print
+//              "listening on http://HOST:PORT".
 //   CHROMIUM   browser binary (default /usr/bin/chromium).
 //   ARTIFACTS  screenshot directory (default ./artifacts).
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+//   FEATURE_MAP_URL  HTML page with a feature map to check (default: the
+//              jing-jin-ji item page of the server under test).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +42,7 @@ if (!existsSync(chromiumPath)) {
 }
 
 const { chromium } = await import('playwright-core');
+mkdirSync(artifacts, { recursive: true });
 
 let passed = 0;
 let failed = 0;
@@ -48,36 +61,86 @@ function assert(cond, msg) {
   if (!cond) throw new Error(msg);
 }
 
-// startServer runs the devserver (or SERVER_CMD) in its own process group
-// and resolves with its base URL once it prints it.
+// listeningURL finds the server's address in its log: the slog line
+// {"msg":"listening","addr":"127.0.0.1:PORT"} (or msg=listening
+// addr=127.0.0.1:PORT in text format), or "listening on http://HOST:PORT".
+function listeningURL(log) {
+  for (const line of log.split('\n')) {
+    if (line.startsWith('{')) {
+      try {
+        const rec = JSON.parse(line);
+        if (rec.msg === 'listening' && rec.addr) return `http://${rec.addr}`;
+      } catch { /* a partial line: wait for the rest */ }
+    }
+    const text = line.match(/\bmsg=listening\b.*\baddr=(\S+)/);
+    if (text) return `http://${text[1]}`;
+    const plain = line.match(/listening on (https?:\/\/\S+)/);
+    if (plain) return plain[1];
+  }
+  return null;
+}
+
+// startServer builds and runs `clusteratlas serve` (or SERVER_CMD) in its
+// own process group and resolves with its base URL once it logs it.
 function startServer() {
-  const cmd = process.env.SERVER_CMD || 'go run ./scripts/devserver -addr 127.0.0.1:0';
+  let cmd = process.env.SERVER_CMD;
+  let tmp;
+  if (!cmd) {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'clusteratlas-browser-'));
+    const bin = path.join(tmp, 'clusteratlas');
+    console.log('building ./cmd/clusteratlas');
+    execFileSync('go', ['build', '-o', bin, './cmd/clusteratlas'], { cwd: repo, stdio: 'inherit' });
+    cmd = `'${bin}' serve --addr 127.0.0.1:0 --log-format json --log-level info`;
+  }
   const child = spawn('sh', ['-c', `exec ${cmd}`], { cwd: repo, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const url = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 180 s:\n${log}`)), 180_000);
     const onData = (buf) => {
       log += buf;
-      const m = log.match(/listening on (https?:\/\/\S+)/);
-      if (m) {
+      const u = listeningURL(log);
+      if (u) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve(u);
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${log}`)); });
   });
-  return { child, url };
+  const stop = () => {
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  };
+  return { child, url, stop, log: () => log };
+}
+
+// waitReady polls /readyz until 200: tiles exist once the levels are built.
+async function waitReady(base, server, timeoutMs = 180_000) {
+  const t0 = Date.now();
+  let last = '';
+  while (Date.now() - t0 < timeoutMs) {
+    try {
+      const res = await fetch(`${base}/readyz`);
+      if (res.ok) return Date.now() - t0;
+      last = `${res.status} ${await res.text()}`;
+    } catch (err) {
+      last = err.message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`/readyz not 200 after ${timeoutMs / 1000} s (last: ${last})${server ? `\n${server.log()}` : ''}`);
 }
 
 let server;
 let base = process.env.BASE_URL;
 if (!base) {
   server = startServer();
+  process.on('exit', () => server.stop());
   base = await server.url;
 }
 base = base.replace(/\/+$/, '');
+console.log(`server ready after ${await waitReady(base, server)} ms`);
 console.log(`testing ${base}/viewer with ${chromiumPath}`);
 
 const browser = await chromium.launch({
@@ -192,28 +255,33 @@ try {
     assert(pageErrors.length === 0, pageErrors.slice(0, 5).join(' | '));
   });
 
-  // feature-map.js on an HTML page. The devserver has a test page; against
-  // another server the check runs only if FEATURE_MAP_URL names a page.
-  const fmURL = process.env.FEATURE_MAP_URL || (server ? `${base}/dev/feature-map?id=jing-jin-ji` : '');
-  if (fmURL) {
-    await check('feature-map.js draws the embedded GeoJSON', async () => {
-      const p2 = await browser.newPage({ viewport: { width: 800, height: 600 } });
-      const errs = [];
-      p2.on('pageerror', (e) => errs.push(e.message));
-      await p2.goto(fmURL);
-      await p2.waitForFunction(() => window.featureMap?.loaded() && window.featureMap.areTilesLoaded(), null, { timeout: 30_000 });
-      await p2.waitForFunction(() => window.featureMap.queryRenderedFeatures({ layers: ['fill'] }).length > 0, null, { timeout: 10_000 });
-      await p2.screenshot({ path: path.join(artifacts, 'feature-map.png') });
-      assert(errs.length === 0, errs.join(' | '));
-      await p2.close();
-    });
-  }
+  // feature-map.js on the OGC API HTML pages (GeoJSON embedded in the page).
+  const fmURL = process.env.FEATURE_MAP_URL || `${base}/collections/clusters/items/jing-jin-ji?f=html`;
+  const featureMapCheck = async (url, shot, layer) => {
+    const p2 = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    const errs = [];
+    const away = [];
+    p2.on('pageerror', (e) => errs.push(e.message));
+    p2.on('console', (msg) => { if (msg.type() === 'error') errs.push(`console: ${msg.text()}`); });
+    p2.on('response', (r) => { if (r.status() >= 400) errs.push(`${r.status()} ${r.url()}`); });
+    p2.on('request', (req) => { if (!req.url().startsWith(origin) && !/^(data|blob|about):/.test(req.url())) away.push(req.url()); });
+    const res = await p2.goto(url);
+    assert(res && res.ok(), `GET ${url}: ${res?.status()}`);
+    await p2.waitForFunction(() => window.featureMap?.loaded() && window.featureMap.areTilesLoaded(), null, { timeout: 30_000 });
+    await p2.waitForFunction((l) => window.featureMap.queryRenderedFeatures({ layers: [l] }).length > 0, layer, { timeout: 10_000 });
+    const n = await p2.evaluate((l) => window.featureMap.queryRenderedFeatures({ layers: [l] }).length, layer);
+    await p2.screenshot({ path: path.join(artifacts, shot) });
+    assert(errs.length === 0, errs.join(' | '));
+    assert(away.length === 0, `external requests: ${away.slice(0, 5).join(', ')}`);
+    await p2.close();
+    return `${n} feature(s) drawn, screenshot ${path.join(artifacts, shot)}`;
+  };
+  await check('feature-map.js draws the item page\'s embedded GeoJSON', () => featureMapCheck(fmURL, 'feature-map.png', 'fill'));
+  await check('the flows items page draws curved flows', () => featureMapCheck(`${base}/collections/flows/items?f=html`, 'feature-map-flows.png', 'line'));
   exitCode = failed === 0 ? 0 : 1;
 } finally {
   await browser.close();
-  if (server) {
-    try { process.kill(-server.child.pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
+  if (server) server.stop();
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(exitCode);
