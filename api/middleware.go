@@ -54,7 +54,7 @@ func (s *Server) checkNotModified(c *fiber.Ctx) bool {
 	}
 	st := s.snapshot(c)
 	c.Vary(fiber.HeaderAccept)
-	return s.notModified(c, requestTag(st.Version, s.base(c), c))
+	return s.notModified(c, requestTag(s.cfg.BuildVersion+"/"+st.Version, s.base(c), c))
 }
 
 // notModified records base as the request's entity tag (finishETag sets it

@@ -46,6 +46,10 @@ type Config struct {
 	// built by Server.WithLevels. Zero means tiles.DefaultCacheBytes
 	// (64 MiB); negative disables the cache.
 	TileCacheBytes int64
+	// BuildVersion identifies the binary; it is part of every ETag, so a new
+	// build that serves the same data differently (a new encoding, curved
+	// flows) never answers 304 to a tag an older build issued.
+	BuildVersion string
 	// Registry receives the HTTP metrics and is what /metrics serves
 	// (default: a new registry with the Go and process collectors).
 	Registry *prometheus.Registry

@@ -5,10 +5,35 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 )
 
-// version is set at link time (-ldflags "-X main.version=...").
-var version = "dev"
+// version is set at link time (-ldflags "-X main.version=..."); a plain
+// go build from a git checkout falls back to the commit it was built from.
+var version = buildVersion()
+
+func buildVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	rev, dirty := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if len(rev) < 12 {
+		return "dev"
+	}
+	if dirty {
+		return "dev-" + rev[:12] + "-dirty"
+	}
+	return "dev-" + rev[:12]
+}
 
 const usage = `clusteratlas — China's 19 city clusters, transfer zones and flows as a GeoJSON service
 

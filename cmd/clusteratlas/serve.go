@@ -226,7 +226,7 @@ func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Sign
 	srv := api.New(api.Config{
 		CORSOrigins: origins, CacheMaxAge: o.CacheMaxAge, BodyLimit: o.BodyLimit, MaxVertices: o.MaxVertices,
 		ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout, IdleTimeout: o.IdleTimeout,
-		BaseURL: o.BaseURL, Logger: log, TileCacheBytes: o.TileCacheBytes,
+		BaseURL: o.BaseURL, Logger: log, TileCacheBytes: o.TileCacheBytes, BuildVersion: version,
 	}, st)
 	log.Info("data loaded", "version", st.Version, "source", dataSource(o), "indicators", o.Indicators, "took", time.Since(start).String())
 

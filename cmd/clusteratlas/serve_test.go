@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/clusteratlas/clusteratlas/data"
 	"io"
 	"log/slog"
 	"net"
@@ -339,5 +340,39 @@ func TestOGRInfoInterop(t *testing.T) {
 	}
 	if n := strings.Count(ogr("-ro", "MVT:"+file, "clusters"), "OGRFeature(clusters)"); n != 3 {
 		t.Errorf("ogrinfo read %d clusters from the tile, want 3", n)
+	}
+}
+
+// TestOGRInfoInteropEmbedded: GDAL's OAPIF client on the embedded atlas
+// reports the 19 clusters and reads every city by following next links.
+func TestOGRInfoInteropEmbedded(t *testing.T) {
+	if _, err := exec.LookPath("ogrinfo"); err != nil {
+		t.Skip("ogrinfo not on PATH (apt-get install gdal-bin)")
+	}
+	if testing.Short() {
+		t.Skip("pages through every city outline (~25 MB)")
+	}
+	ds, err := data.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := startServe(t)
+	ogr := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("ogrinfo", args...)
+		cmd.Env = append(os.Environ(), "GDAL_HTTP_TIMEOUT=60", "CPL_DEBUG=OFF")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("ogrinfo %v: %v\n%.2000s", args, err, out)
+		}
+		return string(out)
+	}
+	want := fmt.Sprintf("Feature Count: %d", len(ds.Collection(data.Clusters)))
+	if so := ogr("-ro", "-so", "OAPIF:"+r.base+"/", "clusters"); !strings.Contains(so, want) || want != "Feature Count: 19" {
+		t.Errorf("clusters summary, want %q:\n%s", want, so)
+	}
+	all := ogr("-ro", "-geom=NO", "-fields=NO", "-oo", "PAGE_SIZE=40", "OAPIF:"+r.base+"/", "cities")
+	if n, want := strings.Count(all, "OGRFeature(cities)"), len(ds.Collection(data.Cities)); n != want {
+		t.Errorf("ogrinfo read %d cities through pages of 40, want %d", n, want)
 	}
 }
