@@ -121,7 +121,8 @@ func (r *running) get(t *testing.T, path string) (int, map[string]any) {
 
 func (r *running) waitFor(t *testing.T, path string, ok func(int, map[string]any) bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	// the race detector slows the level build on the real data ~20×
+	deadline := time.Now().Add(120 * time.Second)
 	for time.Now().Before(deadline) {
 		if status, v := r.get(t, path); ok(status, v) {
 			return
