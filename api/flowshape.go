@@ -91,38 +91,9 @@ func lineIntersectsBound(ls orb.LineString, b orb.Bound) bool {
 		return false
 	}
 	for i := 0; i+1 < len(ls); i++ {
-		if segmentIntersectsBound(ls[i], ls[i+1], b) {
+		if geo.SegmentIntersectsBound(ls[i], ls[i+1], b) {
 			return true
 		}
 	}
 	return len(ls) == 1 && b.Contains(ls[0])
-}
-
-func segmentIntersectsBound(a, c orb.Point, b orb.Bound) bool {
-	t0, t1 := 0.0, 1.0
-	dx, dy := c[0]-a[0], c[1]-a[1]
-	clip := func(p, q float64) bool {
-		if p == 0 {
-			return q >= 0
-		}
-		r := q / p
-		if p < 0 {
-			if r > t1 {
-				return false
-			}
-			if r > t0 {
-				t0 = r
-			}
-		} else {
-			if r < t0 {
-				return false
-			}
-			if r < t1 {
-				t1 = r
-			}
-		}
-		return true
-	}
-	return clip(-dx, a[0]-b.Min[0]) && clip(dx, b.Max[0]-a[0]) &&
-		clip(-dy, a[1]-b.Min[1]) && clip(dy, b.Max[1]-a[1])
 }

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/clusteratlas/clusteratlas/geo"
 	"github.com/valyala/fasthttp"
 	"math"
 	"strconv"
@@ -460,7 +461,7 @@ func parseGeometryBody(body []byte, maxVertices int) (orb.Geometry, *Problem) {
 	if g == nil {
 		return nil, invalidBody("the geometry is empty")
 	}
-	if n := countVertices(g); n > maxVertices {
+	if n := geo.Vertices(g); n > maxVertices {
 		return nil, &Problem{Type: problemTooManyVertices, Title: "Too many vertices", Status: 400, Parameter: "body",
 			Detail: fmt.Sprintf("request body: the geometry has %d vertices; the limit is %d", n, maxVertices)}
 	}
@@ -562,44 +563,6 @@ func checkGeometry(g orb.Geometry) *Problem {
 		return invalidBody("geometry type %s is not supported", g.GeoJSONType())
 	}
 	return nil
-}
-
-func countVertices(g orb.Geometry) int {
-	switch g := g.(type) {
-	case orb.Point:
-		return 1
-	case orb.MultiPoint:
-		return len(g)
-	case orb.LineString:
-		return len(g)
-	case orb.Ring:
-		return len(g)
-	case orb.MultiLineString:
-		n := 0
-		for _, l := range g {
-			n += len(l)
-		}
-		return n
-	case orb.Polygon:
-		n := 0
-		for _, r := range g {
-			n += len(r)
-		}
-		return n
-	case orb.MultiPolygon:
-		n := 0
-		for _, p := range g {
-			n += countVertices(p)
-		}
-		return n
-	case orb.Collection:
-		n := 0
-		for _, c := range g {
-			n += countVertices(c)
-		}
-		return n
-	}
-	return 0
 }
 
 // clip shortens echoed input so a problem detail stays readable.

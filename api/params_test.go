@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/clusteratlas/clusteratlas/geo"
 	"math"
 	"strings"
 	"testing"
@@ -181,7 +182,7 @@ func FuzzParseGeometryBody(f *testing.F) {
 			}
 			return
 		}
-		if g == nil || countVertices(g) > 1000 || checkGeometry(g) != nil {
+		if g == nil || geo.Vertices(g) > 1000 || checkGeometry(g) != nil {
 			t.Fatalf("accepted %q", body)
 		}
 		_ = appendGeometry(nil, g, 3)

@@ -242,7 +242,7 @@ func (s *Server) intersects() fiber.Handler {
 			}}
 		}
 		return writeQueryAnswer(c, st, feats, opts, map[string]any{
-			"query": map[string]any{"collection": name, "geometry_type": g.GeoJSONType(), "input_vertices": countVertices(g)},
+			"query": map[string]any{"collection": name, "geometry_type": g.GeoJSONType(), "input_vertices": geo.Vertices(g)},
 		})
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"github.com/clusteratlas/clusteratlas/geo"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -354,8 +355,8 @@ func TestHTMLPagesHaveMaps(t *testing.T) {
 	coll, _ := st.Atlas.Collection("clusters")
 	for _, f := range fc.Features {
 		i, _ := coll.Index(f.ID.(string))
-		want := countVertices(st.Levels.Geometry("clusters", i, itemsMapZoom))
-		if got := countVertices(f.Geometry); got != want {
+		want := geo.Vertices(st.Levels.Geometry("clusters", i, itemsMapZoom))
+		if got := geo.Vertices(f.Geometry); got != want {
 			t.Errorf("%v: %d vertices on the map, want %d (zoom %d)", f.ID, got, want, itemsMapZoom)
 		}
 		if len(f.Properties) > 2 {

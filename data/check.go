@@ -8,8 +8,8 @@ import (
 	"math"
 	"sort"
 
+	"github.com/clusteratlas/clusteratlas/geo/sfconv"
 	"github.com/paulmach/orb"
-	"github.com/peterstace/simplefeatures/geom"
 )
 
 // Problem is one thing wrong with a dataset directory.
@@ -174,7 +174,7 @@ func checkGeometry(collection string, g orb.Geometry) [][2]string {
 		out = append(out, [2]string{"lon-lat-order", fmt.Sprintf("%d coordinates look like [lat, lon] (China lies at lon 73..136, lat 3..54)", swapped)})
 	}
 	if bad == 0 && swapped == 0 && !wantLine {
-		if err := ValidatePolygonal(g); err != nil {
+		if err := sfconv.ValidatePolygonal(g); err != nil {
 			out = append(out, [2]string{"ogc-valid", err.Error()})
 		}
 	}
@@ -205,38 +205,4 @@ func forEachPoint(g orb.Geometry, fn func(orb.Point)) {
 			fn(p)
 		}
 	}
-}
-
-// ValidatePolygonal validates a Polygon or MultiPolygon with simplefeatures'
-// OGC rules (ring closure, simplicity, holes inside shells, no overlapping
-// parts) and says what is wrong (nil when valid).
-func ValidatePolygonal(g orb.Geometry) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("geometry could not be validated: %v", r)
-		}
-	}()
-	var polys []orb.Polygon
-	switch t := g.(type) {
-	case orb.Polygon:
-		polys = []orb.Polygon{t}
-	case orb.MultiPolygon:
-		polys = t
-	}
-	sp := make([]geom.Polygon, 0, len(polys))
-	for _, p := range polys {
-		rings := make([]geom.LineString, 0, len(p))
-		for i, r := range p {
-			if len(r) < 4 {
-				return fmt.Errorf("ring %d has %d points; a closed ring needs at least 4", i, len(r))
-			}
-			flat := make([]float64, 0, 2*len(r))
-			for _, pt := range r {
-				flat = append(flat, pt[0], pt[1])
-			}
-			rings = append(rings, geom.NewLineString(geom.NewSequence(flat, geom.DimXY)))
-		}
-		sp = append(sp, geom.NewPolygon(rings))
-	}
-	return geom.NewMultiPolygon(sp).Validate()
 }

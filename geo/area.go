@@ -113,3 +113,42 @@ func PerimeterKm(g orb.Geometry) float64 {
 	}
 	return 0
 }
+
+// Vertices counts the points of any geometry (closing points included).
+func Vertices(g orb.Geometry) int {
+	switch g := g.(type) {
+	case orb.Point:
+		return 1
+	case orb.MultiPoint:
+		return len(g)
+	case orb.LineString:
+		return len(g)
+	case orb.Ring:
+		return len(g)
+	case orb.MultiLineString:
+		n := 0
+		for _, l := range g {
+			n += len(l)
+		}
+		return n
+	case orb.Polygon:
+		n := 0
+		for _, r := range g {
+			n += len(r)
+		}
+		return n
+	case orb.MultiPolygon:
+		n := 0
+		for _, p := range g {
+			n += Vertices(p)
+		}
+		return n
+	case orb.Collection:
+		n := 0
+		for _, c := range g {
+			n += Vertices(c)
+		}
+		return n
+	}
+	return 0
+}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/clusteratlas/clusteratlas/geo/sfconv"
 	"github.com/paulmach/orb"
 	"github.com/peterstace/simplefeatures/geom"
 )
@@ -236,7 +237,7 @@ func (c *Collection) intersectPolygons(g orb.Geometry) ([]Overlap, error) {
 			if err != nil {
 				return nil, fmt.Errorf("geo: overlaying %s feature %q: %w", c.Name, c.Features[i].ID, err)
 			}
-			area = AreaKm2(polygonalParts(res))
+			area = AreaKm2(sfconv.PolygonalParts(res))
 		} else {
 			// Boundaries apart: every ring of either lies wholly inside or
 			// wholly outside the other, so one vertex per ring decides.
@@ -274,7 +275,7 @@ func (c *Collection) intersectPolygons(g orb.Geometry) ([]Overlap, error) {
 				if err != nil {
 					return nil, fmt.Errorf("geo: overlaying %s feature %q: %w", c.Name, c.Features[i].ID, err)
 				}
-				area = AreaKm2(polygonalParts(res))
+				area = AreaKm2(sfconv.PolygonalParts(res))
 			}
 			touches = area > 0
 		}
@@ -340,7 +341,7 @@ func IntersectionAreaKm2(a, b orb.Geometry) (area float64, err error) {
 	if err != nil {
 		return 0, err
 	}
-	return AreaKm2(polygonalParts(res)), nil
+	return AreaKm2(sfconv.PolygonalParts(res)), nil
 }
 
 // overlay intersects feature f with the converted user geometry g. Parts
@@ -364,7 +365,7 @@ func overlay(f orb.Geometry, g geom.Geometry, gb orb.Bound) (res orb.Geometry, e
 	if err != nil {
 		return nil, err
 	}
-	return fromGeom(out), nil
+	return sfconv.FromSF(out), nil
 }
 
 // trimToBound keeps the polygons of f whose shell meets b, and in them the
@@ -401,104 +402,14 @@ func trimToBound(f orb.Geometry, b orb.Bound) orb.Geometry {
 	return f
 }
 
-// toGeom converts an orb geometry to simplefeatures (XY only, no validation:
-// callers validate user input explicitly, and features are valid by build).
+// toGeom converts to simplefeatures; callers validate user input
+// explicitly, and features are valid by build.
 func toGeom(g orb.Geometry) (geom.Geometry, error) {
-	seq := func(pts []orb.Point) geom.Sequence {
-		fl := make([]float64, 0, 2*len(pts))
-		for _, p := range pts {
-			fl = append(fl, p[0], p[1])
-		}
-		return geom.NewSequence(fl, geom.DimXY)
+	sg, err := sfconv.ToSF(g)
+	if err != nil {
+		return sg, fmt.Errorf("%w: %v", ErrInvalidGeometry, err)
 	}
-	poly := func(p orb.Polygon) geom.Polygon {
-		rings := make([]geom.LineString, len(p))
-		for i, r := range p {
-			rings[i] = geom.NewLineString(seq(r))
-		}
-		return geom.NewPolygon(rings)
-	}
-	switch t := g.(type) {
-	case orb.Point:
-		return geom.NewPoint(geom.Coordinates{XY: geom.XY{X: t[0], Y: t[1]}, Type: geom.DimXY}).AsGeometry(), nil
-	case orb.MultiPoint:
-		pts := make([]geom.Point, len(t))
-		for i, p := range t {
-			pts[i] = geom.NewPoint(geom.Coordinates{XY: geom.XY{X: p[0], Y: p[1]}, Type: geom.DimXY})
-		}
-		return geom.NewMultiPoint(pts).AsGeometry(), nil
-	case orb.LineString:
-		return geom.NewLineString(seq(t)).AsGeometry(), nil
-	case orb.MultiLineString:
-		ls := make([]geom.LineString, len(t))
-		for i, l := range t {
-			ls[i] = geom.NewLineString(seq(l))
-		}
-		return geom.NewMultiLineString(ls).AsGeometry(), nil
-	case orb.Polygon:
-		return poly(t).AsGeometry(), nil
-	case orb.MultiPolygon:
-		ps := make([]geom.Polygon, len(t))
-		for i, p := range t {
-			ps[i] = poly(p)
-		}
-		return geom.NewMultiPolygon(ps).AsGeometry(), nil
-	}
-	return geom.Geometry{}, fmt.Errorf("%w: unsupported geometry type %T", ErrInvalidGeometry, g)
-}
-
-// fromGeom converts a simplefeatures result back to orb, flattening
-// collections.
-func fromGeom(g geom.Geometry) orb.Geometry {
-	pts := func(s geom.Sequence) []orb.Point {
-		out := make([]orb.Point, s.Length())
-		for i := range out {
-			xy := s.GetXY(i)
-			out[i] = orb.Point{xy.X, xy.Y}
-		}
-		return out
-	}
-	poly := func(p geom.Polygon) orb.Polygon {
-		if p.IsEmpty() {
-			return nil
-		}
-		out := orb.Polygon{orb.Ring(pts(p.ExteriorRing().Coordinates()))}
-		for i := 0; i < p.NumInteriorRings(); i++ {
-			out = append(out, orb.Ring(pts(p.InteriorRingN(i).Coordinates())))
-		}
-		return out
-	}
-	var coll orb.Collection
-	for _, part := range g.Dump() {
-		switch part.Type() {
-		case geom.TypePolygon:
-			p, _ := part.AsPolygon()
-			if q := poly(p); q != nil {
-				coll = append(coll, q)
-			}
-		case geom.TypeLineString:
-			l, _ := part.AsLineString()
-			coll = append(coll, orb.LineString(pts(l.Coordinates())))
-		case geom.TypePoint:
-			p, _ := part.AsPoint()
-			if xy, ok := p.XY(); ok {
-				coll = append(coll, orb.Point{xy.X, xy.Y})
-			}
-		}
-	}
-	return coll
-}
-
-func polygonalParts(g orb.Geometry) orb.Geometry {
-	var mp orb.MultiPolygon
-	if c, ok := g.(orb.Collection); ok {
-		for _, x := range c {
-			if p, ok := x.(orb.Polygon); ok {
-				mp = append(mp, p)
-			}
-		}
-	}
-	return mp
+	return sg, nil
 }
 
 func linearParts(g orb.Geometry) orb.Geometry {

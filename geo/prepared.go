@@ -410,10 +410,16 @@ func segmentsIntersect(e, f *edge) bool {
 		(d4 == 0 && onSegment(e.ax, e.ay, e.bx, e.by, f.bx, f.by))
 }
 
-// segmentIntersectsBox clips the segment to the closed box (Liang–Barsky).
+// segmentIntersectsBox reports whether edge e touches the closed box.
 func segmentIntersectsBox(e *edge, b orb.Bound) bool {
+	return SegmentIntersectsBound(orb.Point{e.ax, e.ay}, orb.Point{e.bx, e.by}, b)
+}
+
+// SegmentIntersectsBound reports whether segment a-c touches the closed box
+// (Liang–Barsky clipping).
+func SegmentIntersectsBound(a, c orb.Point, b orb.Bound) bool {
 	t0, t1 := 0.0, 1.0
-	dx, dy := e.bx-e.ax, e.by-e.ay
+	dx, dy := c[0]-a[0], c[1]-a[1]
 	clip := func(p, q float64) bool {
 		if p == 0 {
 			return q >= 0
@@ -436,6 +442,6 @@ func segmentIntersectsBox(e *edge, b orb.Bound) bool {
 		}
 		return true
 	}
-	return clip(-dx, e.ax-b.Min[0]) && clip(dx, b.Max[0]-e.ax) &&
-		clip(-dy, e.ay-b.Min[1]) && clip(dy, b.Max[1]-e.ay) && t0 <= t1
+	return clip(-dx, a[0]-b.Min[0]) && clip(dx, b.Max[0]-a[0]) &&
+		clip(-dy, a[1]-b.Min[1]) && clip(dy, b.Max[1]-a[1]) && t0 <= t1
 }

@@ -3,6 +3,7 @@ package build
 import (
 	"bytes"
 	"flag"
+	"github.com/clusteratlas/clusteratlas/geo/sfconv"
 	"math"
 	"os"
 	"path/filepath"
@@ -120,7 +121,7 @@ func TestFixtureUnionKeepsTrueHoleAndFillsSliver(t *testing.T) {
 	if !ok || len(poly) != 2 {
 		t.Fatalf("fx-a should be one polygon with one hole, got %T %v", f.Geometry, f.Geometry)
 	}
-	if err := data.ValidatePolygonal(f.Geometry); err != nil {
+	if err := sfconv.ValidatePolygonal(f.Geometry); err != nil {
 		t.Fatal(err)
 	}
 	// the four member counties and the filled notch

@@ -1,6 +1,11 @@
 package build
 
-import "math"
+import (
+	"math"
+
+	"github.com/clusteratlas/clusteratlas/geo"
+	"github.com/paulmach/orb"
+)
 
 // crossings finds pairs of edges that cross at a point that is not a vertex
 // of both, and returns for each crossing the intersection rounded to the
@@ -103,34 +108,8 @@ func snapInsert(rings []Ring, hot map[GridPoint]bool) []Ring {
 
 // passesPixel: does segment ab pass through the unit square centred on p?
 func passesPixel(a, b, p GridPoint) bool {
-	minx, maxx := float64(p[0])-0.5, float64(p[0])+0.5
-	miny, maxy := float64(p[1])-0.5, float64(p[1])+0.5
-	ax, ay, bx, by := float64(a[0]), float64(a[1]), float64(b[0]), float64(b[1])
-	if math.Max(ax, bx) < minx || math.Min(ax, bx) > maxx || math.Max(ay, by) < miny || math.Min(ay, by) > maxy {
-		return false
-	}
-	// Liang–Barsky clip
-	t0, t1 := 0.0, 1.0
-	dx, dy := bx-ax, by-ay
-	for _, c := range [4][2]float64{{-dx, ax - minx}, {dx, maxx - ax}, {-dy, ay - miny}, {dy, maxy - ay}} {
-		p, q := c[0], c[1]
-		if p == 0 {
-			if q < 0 {
-				return false
-			}
-			continue
-		}
-		t := q / p
-		if p < 0 {
-			t0 = math.Max(t0, t)
-		} else {
-			t1 = math.Min(t1, t)
-		}
-		if t0 > t1 {
-			return false
-		}
-	}
-	return true
+	px := orb.Bound{Min: orb.Point{float64(p[0]) - 0.5, float64(p[1]) - 0.5}, Max: orb.Point{float64(p[0]) + 0.5, float64(p[1]) + 0.5}}
+	return geo.SegmentIntersectsBound(orb.Point{float64(a[0]), float64(a[1])}, orb.Point{float64(b[0]), float64(b[1])}, px)
 }
 
 func sortAlong(a GridPoint, pts []GridPoint) {

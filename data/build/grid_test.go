@@ -1,9 +1,8 @@
 package build
 
 import (
+	"github.com/clusteratlas/clusteratlas/geo/sfconv"
 	"testing"
-
-	"github.com/clusteratlas/clusteratlas/data"
 )
 
 func poly(rings ...Ring) GridPolygon { return GridPolygon(rings) }
@@ -32,7 +31,7 @@ func TestMakeValidRepairsInvalidRings(t *testing.T) {
 				t.Fatal(err)
 			}
 			mp := gridMultiPolygon(out)
-			if err := data.ValidatePolygonal(mp); err != nil {
+			if err := sfconv.ValidatePolygonal(mp); err != nil {
 				t.Fatalf("not valid: %v (%v)", err, out)
 			}
 			holes := 0

@@ -3,7 +3,7 @@ package build
 import (
 	"fmt"
 
-	"github.com/clusteratlas/clusteratlas/data"
+	"github.com/clusteratlas/clusteratlas/geo/sfconv"
 
 	"github.com/paulmach/orb"
 	"github.com/peterstace/simplefeatures/geom"
@@ -14,74 +14,18 @@ import (
 // integer grid (edge cancellation); anything that needs noding goes to the
 // library.
 
-func sfRing(r orb.Ring) geom.LineString {
-	flat := make([]float64, 0, 2*len(r))
-	for _, p := range r {
-		flat = append(flat, p[0], p[1])
-	}
-	return geom.NewLineString(geom.NewSequence(flat, geom.DimXY))
-}
-
-func sfPolygon(p orb.Polygon) geom.Polygon {
-	rings := make([]geom.LineString, 0, len(p))
-	for _, r := range p {
-		rings = append(rings, sfRing(r))
-	}
-	return geom.NewPolygon(rings)
-}
-
 // validate reports why a multipolygon is not OGC-valid (nil when valid).
-func validate(mp orb.MultiPolygon) error { return data.ValidatePolygonal(mp) }
+func validate(mp orb.MultiPolygon) error { return sfconv.ValidatePolygonal(mp) }
 
-// fromSF converts a polygonal simplefeatures geometry back to orb.
-func fromSF(g geom.Geometry) (orb.MultiPolygon, error) {
-	var out orb.MultiPolygon
-	switch g.Type() {
-	case geom.TypePolygon:
-		out = append(out, polyFromSF(g.MustAsPolygon()))
-	case geom.TypeMultiPolygon:
-		mp := g.MustAsMultiPolygon()
-		for i := 0; i < mp.NumPolygons(); i++ {
-			out = append(out, polyFromSF(mp.PolygonN(i)))
-		}
-	case geom.TypeGeometryCollection:
-		gc := g.MustAsGeometryCollection()
-		for i := 0; i < gc.NumGeometries(); i++ {
-			sub := gc.GeometryN(i)
-			if sub.Type() == geom.TypePolygon || sub.Type() == geom.TypeMultiPolygon {
-				part, err := fromSF(sub)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, part...)
-			}
-			// points and lines left over by an overlay carry no area
-		}
-	default:
-		if !g.IsEmpty() {
-			return nil, fmt.Errorf("overlay produced a %s, not a polygon", g.Type())
-		}
-	}
-	return out, nil
-}
+// polygonal converts an overlay result back to orb, keeping its polygons.
+func polygonal(g geom.Geometry) orb.MultiPolygon { return sfconv.PolygonalParts(sfconv.FromSF(g)) }
 
-func polyFromSF(p geom.Polygon) orb.Polygon {
-	out := make(orb.Polygon, 0, 1+p.NumInteriorRings())
-	out = append(out, ringFromSF(p.ExteriorRing()))
-	for i := 0; i < p.NumInteriorRings(); i++ {
-		out = append(out, ringFromSF(p.InteriorRingN(i)))
+func mustSF(g orb.Geometry) geom.Geometry {
+	sg, err := sfconv.ToSF(g)
+	if err != nil {
+		panic(err) // only polygons reach here; recovered by the callers
 	}
-	return out
-}
-
-func ringFromSF(ls geom.LineString) orb.Ring {
-	seq := ls.Coordinates()
-	out := make(orb.Ring, seq.Length())
-	for i := range out {
-		xy := seq.GetXY(i)
-		out[i] = orb.Point{xy.X, xy.Y}
-	}
-	return out
+	return sg
 }
 
 // unionSF unions polygonal pieces with the library's overlay, recovering
@@ -94,13 +38,13 @@ func unionSF(pieces orb.MultiPolygon) (out orb.MultiPolygon, err error) {
 	}()
 	gs := make([]geom.Geometry, 0, len(pieces))
 	for _, p := range pieces {
-		gs = append(gs, sfPolygon(p).AsGeometry())
+		gs = append(gs, mustSF(p))
 	}
 	u, err := geom.UnionMany(gs)
 	if err != nil {
 		return nil, err
 	}
-	return fromSF(u)
+	return polygonal(u), nil
 }
 
 // makeValid dissolves polygons on the grid (exact edge cancellation, see
@@ -140,7 +84,7 @@ func overlayRings(polys []GridPolygon) (_ orb.MultiPolygon, err error) {
 	var shells, holes []geom.Geometry
 	for _, p := range polys {
 		for i, r := range p {
-			g := geom.NewPolygon([]geom.LineString{sfRing(r.orbRing())}).AsGeometry()
+			g := mustSF(orb.Polygon{r.orbRing()})
 			if i == 0 {
 				shells = append(shells, g)
 			} else {
@@ -161,7 +105,7 @@ func overlayRings(polys []GridPolygon) (_ orb.MultiPolygon, err error) {
 			return nil, err
 		}
 	}
-	return fromSF(u)
+	return polygonal(u), nil
 }
 
 // snapMulti converts back to the grid; overlay output of grid input stays

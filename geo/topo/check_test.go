@@ -2,6 +2,7 @@ package topo
 
 import (
 	"fmt"
+	"github.com/clusteratlas/clusteratlas/geo/sfconv"
 	"maps"
 	"math"
 	"runtime"
@@ -41,11 +42,11 @@ func ringsOf(g orb.Geometry) []orb.Ring {
 }
 
 func sfGeom(g orb.Geometry) geom.Geometry {
-	var polys []geom.Polygon
-	for _, p := range polygonsOf(g) {
-		polys = append(polys, toSFPolygon(p))
+	sg, err := sfconv.ToSF(orb.MultiPolygon(polygonsOf(g)))
+	if err != nil {
+		panic(err)
 	}
-	return geom.NewMultiPolygon(polys).AsGeometry()
+	return sg
 }
 
 func area(g orb.Geometry) float64 { return sfGeom(g).Area() }

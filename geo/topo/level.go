@@ -2,6 +2,7 @@ package topo
 
 import (
 	"fmt"
+	"github.com/clusteratlas/clusteratlas/geo"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -154,7 +155,7 @@ func (t *topology) buildLevel(lv *level) {
 			g = f.orig // pass-through geometries are returned as given
 		}
 		lv.geoms[f.layer] = append(gs, g)
-		n := countVertices(g)
+		n := geo.Vertices(g)
 		lv.verts[f.layer] += n
 		st.Vertices += n
 	}

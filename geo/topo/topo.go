@@ -22,6 +22,7 @@ package topo
 
 import (
 	"fmt"
+	"github.com/clusteratlas/clusteratlas/geo"
 	"math"
 	"runtime"
 	"slices"
@@ -164,7 +165,7 @@ func BuildWithOptions(layers map[string][]orb.Geometry, zooms []int, opt Options
 			for name, gs := range layers {
 				n := 0
 				for _, g := range gs {
-					n += countVertices(g)
+					n += geo.Vertices(g)
 				}
 				lv.verts[name] = n
 				lv.stats.Vertices += n
@@ -255,39 +256,7 @@ func (l *Levels) Vertices(layer string, z int) int {
 	}
 	n := 0
 	for _, g := range l.orig[layer] {
-		n += countVertices(g)
+		n += geo.Vertices(g)
 	}
 	return n
-}
-
-func countVertices(g orb.Geometry) int {
-	switch g := g.(type) {
-	case orb.Polygon:
-		n := 0
-		for _, r := range g {
-			n += len(r)
-		}
-		return n
-	case orb.MultiPolygon:
-		n := 0
-		for _, p := range g {
-			n += countVertices(p)
-		}
-		return n
-	case orb.Ring:
-		return len(g)
-	case orb.LineString:
-		return len(g)
-	case orb.MultiLineString:
-		n := 0
-		for _, ls := range g {
-			n += len(ls)
-		}
-		return n
-	case orb.Point:
-		return 1
-	case orb.MultiPoint:
-		return len(g)
-	}
-	return 0
 }

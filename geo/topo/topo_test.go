@@ -1,6 +1,7 @@
 package topo
 
 import (
+	"github.com/clusteratlas/clusteratlas/geo"
 	"math"
 	"runtime"
 	"testing"
@@ -327,7 +328,7 @@ func BenchmarkBuild(b *testing.B) {
 	n := 0
 	for _, gs := range layers {
 		for _, g := range gs {
-			n += countVertices(g)
+			n += geo.Vertices(g)
 		}
 	}
 	b.ReportMetric(float64(n), "vertices")
@@ -347,7 +348,7 @@ func BenchmarkBuildLarge(b *testing.B) {
 	n := 0
 	for _, gs := range layers {
 		for _, g := range gs {
-			n += countVertices(g)
+			n += geo.Vertices(g)
 		}
 	}
 	b.ReportMetric(float64(n), "vertices")
