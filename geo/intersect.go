@@ -187,7 +187,7 @@ func (c *Collection) intersectLines(g orb.Geometry) ([]Overlap, error) {
 			if err != nil {
 				return nil, fmt.Errorf("geo: clipping line with %s feature %q: %w", c.Name, c.Features[i].ID, err)
 			}
-			inside = LengthKm(linearParts(clipped))
+			inside = LengthKm(sfconv.LinearParts(clipped))
 		} else {
 			// No crossing: each line is wholly inside or wholly outside.
 			for _, l := range lines {
@@ -410,16 +410,4 @@ func toGeom(g orb.Geometry) (geom.Geometry, error) {
 		return sg, fmt.Errorf("%w: %v", ErrInvalidGeometry, err)
 	}
 	return sg, nil
-}
-
-func linearParts(g orb.Geometry) orb.Geometry {
-	var ml orb.MultiLineString
-	if c, ok := g.(orb.Collection); ok {
-		for _, x := range c {
-			if l, ok := x.(orb.LineString); ok {
-				ml = append(ml, l)
-			}
-		}
-	}
-	return ml
 }

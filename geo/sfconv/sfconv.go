@@ -113,6 +113,19 @@ func PolygonalParts(g orb.Geometry) orb.MultiPolygon {
 	return mp
 }
 
+// LinearParts keeps the lines of a FromSF collection.
+func LinearParts(g orb.Geometry) orb.MultiLineString {
+	var ml orb.MultiLineString
+	if c, ok := g.(orb.Collection); ok {
+		for _, x := range c {
+			if l, ok := x.(orb.LineString); ok {
+				ml = append(ml, l)
+			}
+		}
+	}
+	return ml
+}
+
 // ValidatePolygonal validates a Polygon or MultiPolygon with the OGC rules
 // (closed rings of at least 4 points, simple rings, holes inside shells,
 // no overlapping parts) and says what is wrong (nil when valid). A panic in
