@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/clusteratlas/clusteratlas/data"
 	"github.com/paulmach/orb"
@@ -26,6 +27,9 @@ type featureOptions struct {
 	// Encoded, when set, is the feature's properties already encoded as
 	// JSON (see propcache.go); Extra is appended to it.
 	Encoded []byte
+	// Tag, with Encoded and no Extra, is a pre-rendered member appended to
+	// the encoded properties (`"collection":"clusters"`).
+	Tag []byte
 	// Summary asks for the collection's summary properties (a /locate
 	// answer) unless Keep names others.
 	Summary bool
@@ -61,6 +65,14 @@ func appendFeature(buf []byte, f *data.Feature, geom orb.Geometry, o featureOpti
 	buf = append(buf, `,"geometry":`...)
 	buf = appendGeometry(buf, geom, o.Precision)
 	buf = append(buf, `,"properties":`...)
+	if o.Encoded != nil && o.Tag != nil && len(o.Extra) == 0 {
+		buf = append(buf, o.Encoded[:len(o.Encoded)-1]...) // without its "}"
+		if len(o.Encoded) > 2 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, o.Tag...)
+		return append(buf, "}}"...)
+	}
 	if o.Encoded != nil {
 		return append(appendExtra(buf, o.Encoded, o.Extra), '}')
 	}
@@ -112,9 +124,37 @@ func appendExtra(buf, encoded []byte, extra map[string]any) []byte {
 	return append(buf, '}')
 }
 
+// appendJSONString writes s as a JSON string. Written by hand because the
+// answers write many short strings and json.Marshal allocates for each:
+// quotes, backslashes and control characters are escaped, everything else
+// (UTF-8 included) is copied; invalid UTF-8 becomes U+FFFD, as
+// encoding/json does.
 func appendJSONString(buf []byte, s string) []byte {
-	raw, _ := json.Marshal(s)
-	return append(buf, raw...)
+	const hex = "0123456789abcdef"
+	buf = append(buf, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				buf = append(buf, '\\', c)
+			case c < 0x20:
+				buf = append(buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				buf = append(buf, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf = append(buf, "\\ufffd"...)
+		} else {
+			buf = append(buf, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(buf, '"')
 }
 
 // appendGeometry writes g as GeoJSON ("null" for nil).

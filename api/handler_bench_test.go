@@ -50,3 +50,18 @@ func BenchmarkStaticHandler(b *testing.B) {
 		h(&ctx)
 	}
 }
+
+func BenchmarkHealthzHandler(b *testing.B) {
+	ds, _ := data.Load()
+	st, _ := NewState(ds, nil)
+	s := New(Config{}, st)
+	h := s.App().Handler()
+	var ctx fasthttp.RequestCtx
+	for i := 0; i < b.N; i++ {
+		ctx.Request.Reset()
+		ctx.Response.Reset()
+		ctx.Request.SetRequestURI("/healthz")
+		ctx.Request.Header.SetMethod("GET")
+		h(&ctx)
+	}
+}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"github.com/clusteratlas/clusteratlas/geo"
 	"math"
 	"strings"
@@ -186,5 +187,24 @@ func FuzzParseGeometryBody(f *testing.F) {
 			t.Fatalf("accepted %q", body)
 		}
 		_ = appendGeometry(nil, g, 3)
+	})
+}
+
+// appendJSONString must agree with encoding/json on what a JSON parser reads.
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "京津冀", "a\"b\\c", "\x00\x1f\n\t", "\xff\xfe", "<&>", "\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got string
+		if err := json.Unmarshal(appendJSONString(nil, s), &got); err != nil {
+			t.Fatalf("%q: not JSON: %v", s, err)
+		}
+		var want string
+		ref, _ := json.Marshal(s)
+		_ = json.Unmarshal(ref, &want)
+		if got != want {
+			t.Fatalf("%q: decoded %q, want %q", s, got, want)
+		}
 	})
 }

@@ -87,3 +87,12 @@ func (st *State) timeStamp() string {
 	st.stampOnce.Do(func() { st.stamp = st.LoadedAt.Format(time.RFC3339) })
 	return st.stamp
 }
+
+// collectionTags are the pre-rendered "collection" members of query answers.
+var collectionTags = func() map[string][]byte {
+	out := map[string][]byte{}
+	for _, name := range data.CollectionNames {
+		out[name] = appendJSONString([]byte(`"collection":`), name)
+	}
+	return out
+}()

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"strconv"
+	"sync"
 
 	"github.com/clusteratlas/clusteratlas/data"
 	"github.com/clusteratlas/clusteratlas/geo"
@@ -17,11 +18,17 @@ type queryFeature struct {
 	extra      map[string]any
 }
 
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8192); return &b }}
+
 // writeQueryAnswer encodes a query answer as a GeoJSON FeatureCollection.
 // Each feature gets a "collection" property (a /locate answer mixes
 // collections); foreign members carry the query echo and any summary.
 func writeQueryAnswer(c *fiber.Ctx, st *State, feats []queryFeature, opts featureOptions, foreign map[string]any) error {
-	buf := make([]byte, 0, 4096)
+	// a pooled scratch buffer: no per-request allocation (SetBody copies it
+	// into fasthttp's own pooled body buffer)
+	scratch := answerBuffers.Get().(*[]byte)
+	defer answerBuffers.Put(scratch)
+	buf := (*scratch)[:0]
 	buf = append(buf, `{"type":"FeatureCollection","numberReturned":`...)
 	buf = appendInt(buf, len(feats))
 	buf = append(buf, `,"timeStamp":`...)
@@ -48,16 +55,22 @@ func writeQueryAnswer(c *fiber.Ctx, st *State, feats []queryFeature, opts featur
 		coll, _ := st.Atlas.Collection(qf.collection)
 		feat := &coll.Features[qf.index]
 		o := opts
-		o.Extra = map[string]any{"collection": qf.collection}
-		for k, v := range qf.extra {
-			o.Extra[k] = v
-		}
 		o.Encoded = st.encodedProperties(qf.collection, qf.index, o, o.Summary)
+		if o.Encoded != nil && len(qf.extra) == 0 {
+			o.Tag = collectionTags[qf.collection] // the hot path: no map
+		} else {
+			o.Extra = map[string]any{"collection": qf.collection}
+			for k, v := range qf.extra {
+				o.Extra[k] = v
+			}
+		}
 		buf = appendFeature(buf, feat, featureGeometry(st, qf.collection, qf.index, feat, o.geometryOptions), o)
 	}
 	buf = append(buf, "]}"...)
+	*scratch = buf
 	c.Set(fiber.HeaderContentType, mediaGeoJSON)
-	return c.Send(buf)
+	c.Response().SetBody(buf)
+	return nil
 }
 
 // pointQuery reads lon/lat plus the feature options shared by the point
