@@ -87,6 +87,9 @@ type Manifest struct {
 	Repairs      *RepairReport    `json:"repairs,omitempty"`
 	CrossCheck   []CrossCheckItem `json:"prefecture_crosscheck,omitempty"`
 	Licence      string           `json:"licence,omitempty"`
+	// SourceNotes records each repair of the sources (ids resolved by name,
+	// outlines taken from elsewhere in the packages).
+	SourceNotes []string `json:"source_notes,omitempty"`
 }
 
 // SourcePackage pins one input of the build.

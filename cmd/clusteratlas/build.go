@@ -60,7 +60,6 @@ Flags:
 				bar.Set(i - 1)
 			}
 		},
-		Log: logStderr,
 	})
 	if bar != nil {
 		bar.Finish()
@@ -77,6 +76,9 @@ Flags:
 	if err := build.WriteDir(*out, files); err != nil {
 		fmt.Fprintln(os.Stderr, "build:", err)
 		return 1
+	}
+	for _, n := range res.Notes {
+		fmt.Println("source:", n)
 	}
 	for _, name := range data.CollectionNames {
 		fmt.Printf("%-16s %4d features\n", name, len(res.Collections[name]))

@@ -8,7 +8,6 @@ package build
 import (
 	"fmt"
 	"math"
-	"os"
 	"sort"
 	"strings"
 
@@ -30,7 +29,6 @@ type Options struct {
 	ToolName string // recorded in the manifest
 	// Step reports progress: step i of n, and what it is doing.
 	Step func(i, n int, what string)
-	Log  func(format string, args ...any)
 }
 
 // Result is a built dataset, ready to write.
@@ -141,6 +139,7 @@ func Run(opt Options) (*Result, error) {
 	res.Manifest.Precision = coordinateDecimals
 	res.Manifest.Repairs = rep
 	res.Manifest.Licence = src.licence
+	res.Manifest.SourceNotes = res.Notes
 	res.Manifest.Counts = map[string]int{}
 	for name, fs := range res.Collections {
 		res.Manifest.Counts[name] = len(fs)
@@ -457,12 +456,4 @@ func uniqueStrings(s []string) []string {
 		}
 	}
 	return out
-}
-
-func logf(opt Options, format string, args ...any) {
-	if opt.Log != nil {
-		opt.Log(format, args...)
-	} else {
-		fmt.Fprintf(os.Stderr, format+"\n", args...)
-	}
 }
