@@ -53,8 +53,9 @@ func (s *Server) checkNotModified(c *fiber.Ctx) bool {
 		return false
 	}
 	st := s.snapshot(c)
-	c.Vary(fiber.HeaderAccept)
-	return s.notModified(c, requestTag(s.cfg.BuildVersion+"/"+st.Version, s.base(c), c))
+	// one Set instead of two Vary appends: this runs on every GET
+	c.Set(fiber.HeaderVary, "Accept, Accept-Encoding")
+	return s.notModified(c, requestTag(st.tagPrefix(s.cfg.BuildVersion), s.base(c), c))
 }
 
 // notModified records base as the request's entity tag (finishETag sets it
@@ -62,7 +63,9 @@ func (s *Server) checkNotModified(c *fiber.Ctx) bool {
 // static files use it with a hash of their content.
 func (s *Server) notModified(c *fiber.Ctx, base string) bool {
 	c.Locals(localTag, base)
-	c.Vary(fiber.HeaderAcceptEncoding)
+	if len(c.Response().Header.Peek(fiber.HeaderVary)) == 0 {
+		c.Vary(fiber.HeaderAcceptEncoding)
+	}
 	if match, ok := matchIfNoneMatch(c.Get(fiber.HeaderIfNoneMatch), base); ok {
 		c.Set(fiber.HeaderETag, match)
 		s.setCacheControl(c)
@@ -97,11 +100,15 @@ func (s *Server) finishETag(c *fiber.Ctx) error {
 }
 
 func (s *Server) setCacheControl(c *fiber.Ctx) {
-	if s.cfg.CacheMaxAge > 0 {
-		c.Set(fiber.HeaderCacheControl, "public, max-age="+strconv.Itoa(int(s.cfg.CacheMaxAge/time.Second)))
-	} else {
-		c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set(fiber.HeaderCacheControl, s.cacheControl)
+}
+
+// cacheControlValue renders the configured Cache-Control once.
+func cacheControlValue(maxAge time.Duration) string {
+	if maxAge > 0 {
+		return "public, max-age=" + strconv.Itoa(int(maxAge/time.Second))
 	}
+	return "no-cache"
 }
 
 // requestTag hashes the normalized request (FNV-128a: an ETag needs

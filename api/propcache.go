@@ -96,3 +96,16 @@ var collectionTags = func() map[string][]byte {
 	}
 	return out
 }()
+
+// tagPrefix is what every ETag of this state starts from: the build and the
+// dataset version (concatenated once, not per request).
+func (st *State) tagPrefix(build string) string {
+	if p := st.prefix.Load(); p != nil && p.build == build && p.version == st.Version {
+		return p.value
+	}
+	p := &tagPrefix{build: build, version: st.Version, value: build + "/" + st.Version}
+	st.prefix.Store(p)
+	return p.value
+}
+
+type tagPrefix struct{ build, version, value string }

@@ -96,13 +96,15 @@ type Server struct {
 	state   atomic.Pointer[State]
 	metrics *httpMetrics
 	log     *slog.Logger
+	// cacheControl is the Cache-Control value of dataset-derived answers.
+	cacheControl string
 }
 
 // New builds the app serving st (which may still lack its levels; /readyz
 // says 503 until SetState gives it a state with levels).
 func New(cfg Config, st *State) *Server {
 	cfg.fillDefaults()
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	s := &Server{cfg: cfg, log: cfg.Logger, cacheControl: cacheControlValue(cfg.CacheMaxAge)}
 	s.state.Store(st)
 	s.metrics = newHTTPMetrics(cfg.Registry)
 	s.app = fiber.New(fiber.Config{

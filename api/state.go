@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/clusteratlas/clusteratlas/api/tiles"
@@ -40,6 +41,8 @@ type State struct {
 	// stamp is LoadedAt formatted once (timeStamp in propcache.go).
 	stamp     string
 	stampOnce *sync.Once
+	// prefix caches tagPrefix (propcache.go).
+	prefix *atomic.Pointer[tagPrefix]
 	// pairs memoises /compare's pairwise metrics (overlap areas are costly).
 	pairs *sync.Map
 }
@@ -77,7 +80,7 @@ func NewState(ds *data.Dataset, ind *Indicators) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &State{Atlas: atlas, Indicators: ind, LoadedAt: time.Now().UTC(), meta: map[string]*collectionMeta{}, pairs: &sync.Map{}, stampOnce: &sync.Once{}}
+	st := &State{Atlas: atlas, Indicators: ind, LoadedAt: time.Now().UTC(), meta: map[string]*collectionMeta{}, pairs: &sync.Map{}, stampOnce: &sync.Once{}, prefix: &atomic.Pointer[tagPrefix]{}}
 	st.Version = ds.Version
 	if ind != nil {
 		st.Version += "-" + ind.Hash
