@@ -39,6 +39,7 @@ type Collection struct {
 	areaKm2 []float64 // per feature, for shares of overlap
 	ids     map[string]int
 	extent  orb.Bound
+	cells   *cellIndex // nil for a collection without polygons
 }
 
 // Location is the reverse-geocoder answer for a point.
@@ -123,6 +124,13 @@ func newCollection(name string, features []data.Feature) (*Collection, error) {
 			c.extent = c.extent.Union(b)
 		}
 	}
+	polygonal := false
+	for _, p := range c.prep {
+		polygonal = polygonal || (p != nil && p.polygonal)
+	}
+	if polygonal {
+		c.cells = newCellIndex(c.extent, c.prep)
+	}
 	return c, nil
 }
 
@@ -170,6 +178,11 @@ func (c *Collection) Extent() orb.Bound { return c.extent }
 // Containing returns, in ascending order, the indexes of the polygonal
 // features containing p (boundary counts as inside).
 func (c *Collection) Containing(p orb.Point) []int {
+	if c.cells != nil {
+		if out, ok := c.cells.containing(p, c.prep); ok {
+			return out
+		}
+	}
 	var out []int
 	c.tree.Search(p, p, func(_, _ [2]float64, i int) bool {
 		if c.prep[i].contains(p) {
