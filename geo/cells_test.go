@@ -48,9 +48,9 @@ func TestCellIndexAgreesWithExactTests(t *testing.T) {
 			cx, cy := rng.Intn(c.cells.nx), rng.Intn(c.cells.ny)
 			x, y := c.cells.minX+float64(cx)*cellSize, c.cells.minY+float64(cy)*cellSize
 			pts = append(pts,
-				orb.Point{x, y}, // a cell corner
-				orb.Point{x + rng.Float64()*cellSize, y},       // on a horizontal cell edge
-				orb.Point{x, y + rng.Float64()*cellSize},       // on a vertical cell edge
+				orb.Point{x, y},                          // a cell corner
+				orb.Point{x + rng.Float64()*cellSize, y}, // on a horizontal cell edge
+				orb.Point{x, y + rng.Float64()*cellSize}, // on a vertical cell edge
 				orb.Point{x + rng.Float64()*cellSize, y + rng.Float64()*cellSize})
 		}
 		for i := range c.Features { // outline vertices
