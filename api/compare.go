@@ -337,6 +337,11 @@ func (s *Server) clusterFlows() fiber.Handler {
 		if p != nil {
 			return p
 		}
+		straight, p := parseFlowShape(c)
+		if p != nil {
+			return p
+		}
+		opts.CurvedFlows = !straight // drawn like the tiles and the items endpoint
 		flows, _ := st.Atlas.Collection(data.Flows)
 		var feats []queryFeature
 		for i := range flows.Features {

@@ -30,6 +30,9 @@ type featureOptions struct {
 	// Tag, with Encoded and no Extra, is a pre-rendered member appended to
 	// the encoded properties (`"collection":"clusters"`).
 	Tag []byte
+	// CurvedFlows serves flows as the curved lines the tiles draw (the items
+	// endpoints decide this through flow_shape; see servedGeometry).
+	CurvedFlows bool
 	// Summary asks for the collection's summary properties (a /locate
 	// answer) unless Keep names others.
 	Summary bool

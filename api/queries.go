@@ -64,7 +64,7 @@ func writeQueryAnswer(c *fiber.Ctx, st *State, feats []queryFeature, opts featur
 				o.Extra[k] = v
 			}
 		}
-		buf = appendFeature(buf, feat, featureGeometry(st, qf.collection, qf.index, feat, o.geometryOptions), o)
+		buf = appendFeature(buf, feat, servedGeometry(st, qf.collection, qf.index, feat, o.geometryOptions, !o.CurvedFlows), o)
 	}
 	buf = append(buf, "]}"...)
 	*scratch = buf

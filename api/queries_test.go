@@ -173,6 +173,16 @@ func TestClusterFlows(t *testing.T) {
 			t.Errorf("flows%s: %v, want %v", q, got, want)
 		}
 	}
+	// drawn curved like the tiles by default; flow_shape=straight gives the chord
+	coords := func(q string) int {
+		fc := get(t, s, "/clusters/jing-jin-ji/flows?direction=out"+q).json(t)
+		g := fc["features"].([]any)[0].(map[string]any)["geometry"].(map[string]any)
+		return len(g["coordinates"].([]any))
+	}
+	if curved, straight := coords(""), coords("&flow_shape=straight"); curved <= 2 || straight != 2 {
+		t.Errorf("flow vertices: default %d (want a curve), straight %d (want 2)", curved, straight)
+	}
+	wantProblem(t, get(t, s, "/clusters/jing-jin-ji/flows?flow_shape=wiggly"), 400, "flow_shape")
 	wantProblem(t, get(t, s, "/clusters/jing-jin-ji/flows?direction=up"), 400, "direction")
 	wantProblem(t, get(t, s, "/clusters/nope/flows"), 404, "clusterId")
 }

@@ -74,7 +74,7 @@ func allRoutes() []routeSpec {
 			Summary: "Features intersecting a posted GeoJSON geometry or Feature, with overlap area and shares", Produces: []string{mediaGeoJSON}, handler: (*Server).intersects},
 		{Method: "GET", Path: "/compare", Params: []string{"ids", "f-compare"}, OperationID: "compareClusters", Tag: "Planner",
 			Summary: "Side-by-side metrics of clusters, pairwise distances and overlaps, indicator sums", Produces: []string{mediaJSON, mediaCSV}, handler: (*Server).compare},
-		{Method: "GET", Path: "/clusters/{clusterId}/flows", Params: []string{"direction", "precision"}, PathParams: []string{"clusterId"}, OperationID: "clusterFlows", Tag: "Planner",
+		{Method: "GET", Path: "/clusters/{clusterId}/flows", Params: []string{"direction", "flow_shape", "precision"}, PathParams: []string{"clusterId"}, OperationID: "clusterFlows", Tag: "Planner",
 			Summary: "Industry-transfer flows into and out of a cluster", Produces: []string{mediaGeoJSON}, handler: (*Server).clusterFlows},
 		{Method: "GET", Path: "/tiles/{z}/{x}/{y}.mvt", PathParams: []string{"z", "x", "y"}, OperationID: "getTile", Tag: "Tiles",
 			Summary:  "Mapbox Vector Tile 2.1 (XYZ scheme, extent 4096) with layers clusters, cities (from z3), transfer-zones, flows (curved) and labels; polygons simplified for the zoom with shared borders kept shared",
