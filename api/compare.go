@@ -41,11 +41,13 @@ type clusterMetrics struct {
 
 // pairMetrics relates two compared clusters.
 type pairMetrics struct {
-	A               string   `json:"a"`
-	B               string   `json:"b"`
-	EdgeDistanceKm  float64  `json:"edge_distance_km"`  // between nearest edges; 0 if they touch or overlap
-	LabelDistanceKm float64  `json:"label_distance_km"` // between label points
-	OverlapAreaKm2  *float64 `json:"overlap_area_km2"`  // null if the overlay failed
+	A               string  `json:"a"`
+	B               string  `json:"b"`
+	EdgeDistanceKm  float64 `json:"edge_distance_km"`  // between nearest edges; 0 if they touch or overlap
+	LabelDistanceKm float64 `json:"label_distance_km"` // between label points
+	// CentroidDistanceKm is between the planar area centroids.
+	CentroidDistanceKm float64  `json:"centroid_distance_km"`
+	OverlapAreaKm2     *float64 `json:"overlap_area_km2"` // null if the overlay failed
 }
 
 type comparison struct {
@@ -57,11 +59,12 @@ type comparison struct {
 }
 
 var compareNotes = map[string]string{
-	"centroid":       "planar area centroid in lon/lat (may fall outside a non-convex cluster; label is always inside)",
-	"flows":          "flows_in: flows whose to is the cluster id; flows_out: flows whose from is",
-	"edge_distance":  "geodesic km between the nearest points of the two outlines; 0 when they touch or overlap",
-	"indicators":     "sum over whole members only; partial members (only some counties in the cluster) are listed, never summed",
-	"label_distance": "geodesic km between the two label points",
+	"centroid":          "planar area centroid in lon/lat (may fall outside a non-convex cluster; label is always inside)",
+	"flows":             "flows_in: flows whose to is the cluster id; flows_out: flows whose from is",
+	"edge_distance":     "geodesic km between the nearest points of the two outlines; 0 when they touch or overlap",
+	"indicators":        "sum over whole members only; partial members (only some counties in the cluster) are listed, never summed",
+	"label_distance":    "geodesic km between the two label points",
+	"centroid_distance": "geodesic km between the two centroids",
 }
 
 func optFloat(f *data.Feature, key string) *float64 {
@@ -159,6 +162,9 @@ func pairFor(st *State, a, b *data.Feature) pairMetrics {
 	p := pairMetrics{A: a.ID, B: b.ID}
 	if a.Geometry != nil && b.Geometry != nil {
 		p.EdgeDistanceKm = roundTo(geo.GeometryDistanceKm(a.Geometry, b.Geometry), 3)
+		ca, _ := planar.CentroidArea(a.Geometry)
+		cb, _ := planar.CentroidArea(b.Geometry)
+		p.CentroidDistanceKm = roundTo(geo.DistanceKm(ca, cb), 3)
 		if area, err := geo.IntersectionAreaKm2(a.Geometry, b.Geometry); err == nil {
 			v := roundTo(area, 3)
 			p.OverlapAreaKm2 = &v
@@ -270,7 +276,7 @@ func compareCSV(cmp comparison) []byte {
 		header = append(header, col+"_sum_whole_members", col+"_whole_members_counted", col+"_whole_members_missing", col+"_partial_members")
 	}
 	for _, id := range cmp.IDs {
-		header = append(header, "edge_distance_km_to_"+id, "label_distance_km_to_"+id, "overlap_area_km2_with_"+id)
+		header = append(header, "edge_distance_km_to_"+id, "label_distance_km_to_"+id, "centroid_distance_km_to_"+id, "overlap_area_km2_with_"+id)
 	}
 	_ = w.Write(header)
 	pair := map[[2]string]pairMetrics{}
@@ -304,11 +310,11 @@ func compareCSV(cmp comparison) []byte {
 		}
 		for _, other := range cmp.IDs {
 			if other == m.ID {
-				row = append(row, "0", "0", fmtOpt(m.AreaKm2))
+				row = append(row, "0", "0", "0", fmtOpt(m.AreaKm2))
 				continue
 			}
 			p := pair[[2]string{m.ID, other}]
-			row = append(row, fmtFloat(p.EdgeDistanceKm), fmtFloat(p.LabelDistanceKm), fmtOpt(p.OverlapAreaKm2))
+			row = append(row, fmtFloat(p.EdgeDistanceKm), fmtFloat(p.LabelDistanceKm), fmtFloat(p.CentroidDistanceKm), fmtOpt(p.OverlapAreaKm2))
 		}
 		_ = w.Write(row)
 	}

@@ -3,6 +3,9 @@ package api
 import (
 	"bytes"
 	"encoding/csv"
+	"github.com/clusteratlas/clusteratlas/geo"
+	"github.com/paulmach/orb"
+	"math"
 	"strings"
 	"testing"
 
@@ -37,13 +40,21 @@ func TestCompareJSON(t *testing.T) {
 	if pair["a"] != "jing-jin-ji" || pair["b"] != "central-plains" {
 		t.Errorf("pair %v", pair)
 	}
-	for _, k := range []string{"edge_distance_km", "label_distance_km", "overlap_area_km2"} {
+	for _, k := range []string{"edge_distance_km", "label_distance_km", "centroid_distance_km", "overlap_area_km2"} {
 		if _, ok := pair[k]; !ok {
 			t.Errorf("pair lacks %s", k)
 		}
 	}
 	if pair["label_distance_km"].(float64) < 500 {
 		t.Errorf("label distance %v", pair["label_distance_km"])
+	}
+	// independent: the geodesic distance between the two centroids the
+	// clusters report
+	ca := jjj["centroid"].([]any)
+	cb := clusters[1].(map[string]any)["centroid"].([]any)
+	want := geo.DistanceKm(orb.Point{ca[0].(float64), ca[1].(float64)}, orb.Point{cb[0].(float64), cb[1].(float64)})
+	if got := pair["centroid_distance_km"].(float64); math.Abs(got-want) > 0.01 {
+		t.Errorf("centroid distance %v, want %.3f", got, want)
 	}
 	wantProblem(t, get(t, s, "/compare"), 400, "ids")
 	wantProblem(t, get(t, s, "/compare?ids="), 400, "ids")
