@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Load test: /locate with random points in China's bounding box against a
-# static route in the same run, on loopback only. The baseline is
-# /conformance: a fixed document served through the same middleware as
-# /locate (metrics, CORS, ETag, compression). /healthz, which skips the ETag
-# and caching middleware, is measured too as a lower bound of server cost.
+# Load test, on loopback only. The baseline is a *bare* Fiber app with one
+# static route and no middleware (scripts/barestatic, started by this
+# script), so the ratios show what the atlas's own middleware and handlers
+# cost. Against it, in the same run: /locate with random points in China's
+# bounding box, a cached vector tile (/tiles/6/52/26.mvt), /conformance (a
+# fixed document through the whole middleware chain) and /healthz.
 # Routes alternate for ROUNDS rounds so drift on a shared machine hits all
 # alike; the script prints each round and the median requests/s and p99,
-# and the ratios of the medians.
+# and each route's median as a ratio to the bare route's.
 #
 # Needs: go, wrk (Debian package wrk).
 # Tunables (environment): DURATION per round (default 5s), ROUNDS (3), THREADS (2), CONNECTIONS (32), PORT (18080).
@@ -17,15 +18,19 @@ ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-18080}
+BARE_PORT=${BARE_PORT:-18081}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 SERVER_PID=""
+BARE_PID=""
 
 cleanup() {
-	if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-		kill -TERM "$SERVER_PID"
-		wait "$SERVER_PID" 2>/dev/null || true
-	fi
+	for pid in "$SERVER_PID" "$BARE_PID"; do
+		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+			kill -TERM "$pid"
+			wait "$pid" 2>/dev/null || true
+		fi
+	done
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -33,7 +38,10 @@ trap cleanup EXIT
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; exit 1; }
 
 echo "building..." >&2
-(cd "$ROOT" && go build -o "$WORK/clusteratlas" ./cmd/clusteratlas)
+(cd "$ROOT" && go build -o "$WORK/clusteratlas" ./cmd/clusteratlas && go build -o "$WORK/barestatic" ./scripts/barestatic)
+
+"$WORK/barestatic" --addr "127.0.0.1:$BARE_PORT" >"$WORK/bare.log" 2>&1 &
+BARE_PID=$!
 
 "$WORK/clusteratlas" serve --addr "127.0.0.1:$PORT" --log-level warn >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
@@ -45,6 +53,9 @@ for _ in $(seq 1 600); do
 	sleep 0.2
 done
 curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "server not ready" >&2; cat "$WORK/server.log" >&2; exit 1; }
+curl -fsS "http://127.0.0.1:$BARE_PORT/static" >/dev/null || { echo "bare baseline not up" >&2; cat "$WORK/bare.log" >&2; exit 1; }
+# warm the tile cache so the tile route measures serving, not encoding
+curl -fsS -o /dev/null "http://127.0.0.1:$PORT/tiles/6/52/26.mvt"
 
 # Random points in 73..135E, 18..54N; a per-thread seed so threads differ.
 cat >"$WORK/locate.lua" <<'LUA'
@@ -91,13 +102,15 @@ median_ms() {
 echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per route, $ROUNDS rounds, 127.0.0.1:$PORT"
 for r in $(seq 1 "$ROUNDS"); do
 	echo "round $r"
-	run conformance "http://127.0.0.1:$PORT/conformance"
+	run bare "http://127.0.0.1:$BARE_PORT/static"
 	run locate "http://127.0.0.1:$PORT/" "$WORK/locate.lua"
+	run tile "http://127.0.0.1:$PORT/tiles/6/52/26.mvt"
+	run conformance "http://127.0.0.1:$PORT/conformance"
 	run healthz "http://127.0.0.1:$PORT/healthz"
 done
-echo "medians:"
-for l in conformance locate healthz; do
-	printf '  %-12s %12s req/s   p99 %8.2f ms\n' "$l" "$(median "$WORK/$l.rps")" "$(median_ms "$WORK/$l.p99")"
+echo "medians, and ratio to the bare Fiber static route:"
+bare=$(median "$WORK/bare.rps")
+for l in bare locate tile conformance healthz; do
+	m=$(median "$WORK/$l.rps")
+	printf '  %-12s %12s req/s   p99 %8.2f ms   %5.3fx bare\n' "$l" "$m" "$(median_ms "$WORK/$l.p99")" "$(awk -v a="$m" -v b="$bare" 'BEGIN{print a/b}')"
 done
-awk -v a="$(median "$WORK/locate.rps")" -v b="$(median "$WORK/conformance.rps")" -v h="$(median "$WORK/healthz.rps")" \
-	'BEGIN { printf "locate/static (/conformance) throughput ratio: %.3f\nlocate/healthz throughput ratio: %.3f\n", a / b, a / h }'
