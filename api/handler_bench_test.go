@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/clusteratlas/clusteratlas/data"
+	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 )
 
@@ -49,3 +50,24 @@ func BenchmarkStaticHandler(b *testing.B) { benchHandler(b, []string{"/conforman
 
 // BenchmarkHealthzHandler: the liveness route, which skips ETag and caching.
 func BenchmarkHealthzHandler(b *testing.B) { benchHandler(b, []string{"/healthz"}) }
+
+// BenchmarkBareHandler: a Fiber app with one static route and no
+// middleware, the load script's baseline (scripts/barestatic) in process.
+func BenchmarkBareHandler(b *testing.B) {
+	app := fiber.New()
+	body := []byte(`{"type":"FeatureCollection","numberReturned":0,"features":[]}`)
+	app.Get("/static", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "application/json")
+		return c.Send(body)
+	})
+	h := app.Handler()
+	var ctx fasthttp.RequestCtx
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		ctx.Request.Reset()
+		ctx.Response.Reset()
+		ctx.Request.SetRequestURI("/static")
+		ctx.Request.Header.SetMethod("GET")
+		h(&ctx)
+	}
+}
