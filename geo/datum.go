@@ -29,10 +29,14 @@ const (
 
 // ParseDatum accepts the datum names the build's --boundaries-crs and the
 // manifest use, case-insensitively: CRS84 / EPSG:4326 / EPSG:4490 / WGS84
-// (all taken as WGS84 lon/lat), GCJ-02, BD-09.
+// (all taken as WGS84; axis order is the caller's business), GCJ-02,
+// BD-09, and the OGC and project URIs of each (the API's crs values).
 func ParseDatum(s string) (Datum, error) {
-	switch strings.ToUpper(strings.TrimSpace(s)) {
-	case "", "CRS84", "OGC:CRS84", "EPSG:4326", "EPSG:4490", "WGS84", "WGS 84", "CGCS2000":
+	u := strings.ToUpper(strings.TrimSpace(s))
+	u = strings.TrimPrefix(u, "HTTP://WWW.OPENGIS.NET/DEF/CRS/")
+	u = strings.TrimPrefix(u, "URN:CLUSTERATLAS:CRS:")
+	switch u {
+	case "", "CRS84", "OGC:CRS84", "OGC/1.3/CRS84", "EPSG:4326", "EPSG/0/4326", "EPSG:4490", "EPSG/0/4490", "WGS84", "WGS 84", "CGCS2000":
 		return WGS84, nil
 	case "GCJ-02", "GCJ02":
 		return GCJ02, nil

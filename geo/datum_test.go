@@ -91,7 +91,8 @@ func TestGCJ02ToWGS84Deterministic(t *testing.T) {
 }
 
 func TestParseDatum(t *testing.T) {
-	for in, want := range map[string]Datum{"CRS84": WGS84, "epsg:4326": WGS84, "EPSG:4490": WGS84, "": WGS84, "gcj-02": GCJ02, "GCJ02": GCJ02, "BD-09": BD09} {
+	for in, want := range map[string]Datum{"CRS84": WGS84, "epsg:4326": WGS84, "EPSG:4490": WGS84, "": WGS84, "gcj-02": GCJ02, "GCJ02": GCJ02, "BD-09": BD09,
+		"http://www.opengis.net/def/crs/EPSG/0/4490": WGS84, "urn:clusteratlas:crs:GCJ-02": GCJ02} {
 		if got, err := ParseDatum(in); err != nil || got != want {
 			t.Errorf("ParseDatum(%q) = %q, %v; want %q", in, got, err, want)
 		}

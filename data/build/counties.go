@@ -3,6 +3,7 @@ package build
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/clusteratlas/clusteratlas/geo"
 	"path"
 	"sort"
 	"strings"
@@ -18,6 +19,9 @@ type County struct {
 	Name     string
 	Polygons []GridPolygon
 	Origin   string // where the outline came from, for the report
+	// Datum of Polygons' coordinates: the build converts to WGS84 after
+	// the unions (AMap-derived outlines are GCJ-02).
+	Datum geo.Datum
 }
 
 // provinceOf returns the province-level code of a county code.
