@@ -95,7 +95,11 @@ func (c *datumConverter) report(sources []data.SourcePackage) *data.DatumReport 
 		r.ShiftM = [2]float64{round(c.minShiftM, 1), round(c.maxShiftM, 1)}
 	}
 	for _, s := range sources {
-		r.Sources = append(r.Sources, data.SourceDatum{Name: s.Name, Datum: s.Datum})
+		d := s.Datum
+		if d == "" {
+			d = "none (codes and names, no coordinates)"
+		}
+		r.Sources = append(r.Sources, data.SourceDatum{Name: s.Name, Datum: d})
 	}
 	return r
 }
