@@ -17,6 +17,8 @@ type geometryOptions struct {
 	Omit      bool // geometry: null
 	Precision int  // coordinate decimals; <0 keeps full precision
 	Zoom      int  // simplification level; <0 serves the stored geometry
+	// CRS of the served coordinates (nil: CRS84, as stored; see crs.go)
+	CRS *crsDef
 }
 
 // featureOptions shape one encoded feature.
