@@ -52,7 +52,11 @@ var (
 	}
 )
 
-func (p Package) tarball() string { return p.Name + "-" + p.Version + ".tgz" }
+// tarball is the file name `npm pack` writes: a scoped name @scope/name
+// becomes scope-name.
+func (p Package) tarball() string {
+	return strings.NewReplacer("@", "", "/", "-").Replace(p.Name) + "-" + p.Version + ".tgz"
+}
 
 // Fetcher finds pinned package tarballs: in SourceDir when given, else in
 // CacheDir, else by running `npm pack` into CacheDir.
