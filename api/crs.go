@@ -6,8 +6,12 @@ package api
 // asked for, so the default paths do no extra work.
 
 import (
+	"bytes"
+	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/clusteratlas/clusteratlas/data"
 	"github.com/clusteratlas/clusteratlas/geo"
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
@@ -190,4 +194,55 @@ func crsEnum() []any {
 		out = append(out, d.Short)
 	}
 	return out
+}
+
+// relabel moves a feature's label property (a [lon, lat] point) into the
+// datum of o.CRS, so an AMap client can put the label where its map
+// shows the feature. It stays [lon, lat]: a property, not geometry, and
+// its order is documented as such. Only called off the default path.
+func relabel(f *data.Feature, o featureOptions) featureOptions {
+	l, ok := f.Properties["label"].([]any)
+	if !ok || len(l) != 2 {
+		return o
+	}
+	lon, ok1 := l[0].(float64)
+	lat, ok2 := l[1].(float64)
+	if !ok1 || !ok2 {
+		return o
+	}
+	p := o.CRS.Datum.FromWGS84(orb.Point{lon, lat})
+	moved := []float64{roundTo(p[0], transformedDecimals), roundTo(p[1], transformedDecimals)}
+	if o.Encoded != nil {
+		o.Encoded = replaceLabel(o.Encoded, moved)
+		return o
+	}
+	if o.Keep != nil && !slices.Contains(o.Keep, "label") {
+		return o
+	}
+	extra := make(map[string]any, len(o.Extra)+1)
+	for k, v := range o.Extra {
+		extra[k] = v
+	}
+	extra["label"] = moved // Extra overrides the stored property
+	o.Extra = extra
+	return o
+}
+
+// replaceLabel rewrites the "label":[…] member of encoded properties.
+func replaceLabel(encoded []byte, p []float64) []byte {
+	key := []byte(`"label":[`)
+	i := bytes.Index(encoded, key)
+	if i < 0 {
+		return encoded
+	}
+	j := bytes.IndexByte(encoded[i:], ']')
+	if j < 0 {
+		return encoded
+	}
+	out := make([]byte, 0, len(encoded)+16)
+	out = append(out, encoded[:i+len(key)]...)
+	out = strconv.AppendFloat(out, p[0], 'f', -1, 64)
+	out = append(out, ',')
+	out = strconv.AppendFloat(out, p[1], 'f', -1, 64)
+	return append(out, encoded[i+j:]...)
 }

@@ -83,6 +83,19 @@ func TestItemCRS(t *testing.T) {
 	if h := get(t, s, base+"?crs=GCJ-02").Header.Get("Content-Crs"); h != "<"+gcjURI+">" {
 		t.Errorf("Content-Crs %q for GCJ-02", h)
 	}
+	// the label property follows the datum (still [lon, lat])
+	label := func(feat map[string]any) orb.Point {
+		l := feat["properties"].(map[string]any)["label"].([]any)
+		return orb.Point{l[0].(float64), l[1].(float64)}
+	}
+	wl := label(plain.json(t))
+	gl := label(get(t, s, base+"?crs=GCJ-02").json(t))
+	if want := geo.WGS84ToGCJ02(wl); math.Abs(gl[0]-want[0]) > 5e-7 || math.Abs(gl[1]-want[1]) > 5e-7 {
+		t.Errorf("GCJ-02 label %v, want %v", gl, want)
+	}
+	if l := label(get(t, s, base+"?crs=EPSG:4326").json(t)); l != wl {
+		t.Errorf("EPSG:4326 label %v, want %v unchanged", l, wl)
+	}
 	// the shift is real: hundreds of metres
 	g := firstVertex(t, get(t, s, base+"?crs=GCJ-02").json(t))
 	if d := geo.DistanceKm(g, v); d < 0.3 || d > 0.8 {
@@ -173,6 +186,18 @@ func TestLocateCRS(t *testing.T) {
 	}
 	if maxLon < 115.004 || maxLon > 115.007 {
 		t.Errorf("GCJ-02 east edge of 邯郸 at lon %v, want ≈115.0059", maxLon)
+	}
+	// the summary's label points are GCJ-02 too (encoded-properties path)
+	for _, f := range fc["features"].([]any) {
+		props := f.(map[string]any)["properties"].(map[string]any)
+		l := props["label"].([]any)
+		gl := orb.Point{l[0].(float64), l[1].(float64)}
+		plain := get(t, s, "/collections/"+props["collection"].(string)+"/items/"+url.PathEscape(f.(map[string]any)["id"].(string))).json(t)
+		pl := plain["properties"].(map[string]any)["label"].([]any)
+		want := geo.WGS84ToGCJ02(orb.Point{pl[0].(float64), pl[1].(float64)})
+		if math.Abs(gl[0]-want[0]) > 5e-7 || math.Abs(gl[1]-want[1]) > 5e-7 {
+			t.Errorf("%v: label %v in the GCJ-02 answer, want %v", f.(map[string]any)["id"], gl, want)
+		}
 	}
 	// BD-09 too
 	b := geo.WGS84ToBD09(w)
@@ -300,4 +325,19 @@ func TestGCJ02Tiles(t *testing.T) {
 		t.Error("GCJ-02 tile identical to the WGS84 tile")
 	}
 	wantProblem(t, get(t, s, "/tiles/gcj02/8/999/1.mvt"), 400, "x")
+}
+
+// The landing page shows an AMap user what to send.
+func TestLandingShowsGCJ02Example(t *testing.T) {
+	s := newTestServer(t, Config{})
+	r := get(t, s, "/?f=html")
+	wantStatus(t, r, 200)
+	for _, want := range []string{"crs=GCJ-02", "/tiles/gcj02.json", "AMap"} {
+		if !strings.Contains(string(r.Body), want) {
+			t.Errorf("landing page lacks %q", want)
+		}
+	}
+	if !strings.Contains(linkHref(get(t, s, "/").json(t), "related")+fmt.Sprint(get(t, s, "/").json(t)["links"]), "/tiles/gcj02.json") {
+		t.Error("landing links lack the GCJ-02 TileJSON")
+	}
 }

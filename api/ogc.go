@@ -152,6 +152,7 @@ func (s *Server) landing() fiber.Handler {
 			Link{Href: s.base(c) + "/collections", Rel: "http://www.opengis.net/def/rel/ogc/1.0/data", Type: mediaJSON, Title: "Collections"},
 			Link{Href: s.base(c) + "/viewer/", Rel: "related", Type: mediaHTML, Title: "Map viewer"},
 			Link{Href: s.base(c) + "/tiles.json", Rel: "related", Type: mediaJSON, Title: "Vector tiles (TileJSON 3.0.0)"},
+			Link{Href: s.base(c) + "/tiles/gcj02.json", Rel: "related", Type: mediaJSON, Title: "Vector tiles in GCJ-02, for AMap and Tencent base maps (TileJSON 3.0.0)"},
 		)
 		doc := map[string]any{
 			"title":       "Cluster Atlas",
