@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"math"
+	"math/rand"
 	"net/url"
 	"strings"
 	"testing"
@@ -340,4 +341,15 @@ func TestLandingShowsGCJ02Example(t *testing.T) {
 	if !strings.Contains(linkHref(get(t, s, "/").json(t), "related")+fmt.Sprint(get(t, s, "/").json(t)["links"]), "/tiles/gcj02.json") {
 		t.Error("landing links lack the GCJ-02 TileJSON")
 	}
+}
+
+// BenchmarkLocateHandlerGCJ02: /locate with crs=GCJ-02 (an AMap click):
+// the input goes through the iterated inverse, the labels forward.
+func BenchmarkLocateHandlerGCJ02(b *testing.B) {
+	r := rand.New(rand.NewSource(1))
+	uris := make([]string, 1024)
+	for i := range uris {
+		uris[i] = fmt.Sprintf("/locate?lon=%.5f&lat=%.5f&crs=GCJ-02", 73+r.Float64()*62, 18+r.Float64()*36)
+	}
+	benchHandler(b, uris)
 }
