@@ -85,11 +85,6 @@ func loadSources(opt Options) (*sources, error) {
 	}); err != nil {
 		return nil, err
 	}
-	// both packages' outlines derive from AMap, which publishes GCJ-02
-	// (issue #9, SOURCES.md "Datum")
-	for i := range s.counties {
-		s.counties[i].Datum = geo.GCJ02
-	}
 	s.packages = append(s.packages, pinned(CountiesPackage), pinned(CitiesPackage))
 	s.licence = amapTerms
 	return s, nil
