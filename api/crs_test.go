@@ -353,3 +353,44 @@ func BenchmarkLocateHandlerGCJ02(b *testing.B) {
 	}
 	benchHandler(b, uris)
 }
+
+// /api documents crs, bbox-crs and the Content-Crs header.
+func TestOpenAPIDocumentsCRS(t *testing.T) {
+	s := newTestServer(t, Config{})
+	doc := get(t, s, "/api").json(t)
+	paths := doc["paths"].(map[string]any)
+	for path, params := range map[string][]string{
+		"/collections/{collectionId}/items": {"crs", "bbox-crs"},
+		"/locate":                           {"crs"},
+		"/intersects":                       {"crs"},
+		"/clusters/{clusterId}/flows":       {"crs"},
+	} {
+		var op map[string]any
+		for _, m := range []string{"get", "post"} {
+			if o, ok := paths[path].(map[string]any)[m].(map[string]any); ok {
+				op = o
+			}
+		}
+		if op == nil {
+			t.Fatalf("%s not documented", path)
+		}
+		names := map[string]bool{}
+		for _, p := range op["parameters"].([]any) {
+			if n, ok := p.(map[string]any)["name"].(string); ok {
+				names[n] = true
+			}
+		}
+		for _, want := range params {
+			if !names[want] {
+				t.Errorf("%s: parameter %s not documented", path, want)
+			}
+		}
+		h, _ := op["responses"].(map[string]any)["200"].(map[string]any)["headers"].(map[string]any)
+		if h["Content-Crs"] == nil {
+			t.Errorf("%s: Content-Crs header not documented", path)
+		}
+	}
+	if paths["/tiles/gcj02/{z}/{x}/{y}.mvt"] == nil || paths["/tiles/gcj02.json"] == nil {
+		t.Error("GCJ-02 tiles not documented")
+	}
+}
