@@ -65,3 +65,50 @@ func TestGCJ02TilesShiftFeatures(t *testing.T) {
 		t.Errorf("WGS84 TileJSON x-datum %v", w["x-datum"])
 	}
 }
+
+// Neighbouring cities share their border in the GCJ-02 tiles as in the
+// WGS84 ones: the shift is a function of the vertex alone, so a vertex two
+// outlines share lands on the same tile coordinates in both.
+func TestGCJ02TilesKeepSharedBorders(t *testing.T) {
+	const z = 9
+	x, y := tileAt(114.6, 37.05, z) // 邯郸 (130400) / 邢台 (130500)
+	shared := func(tl *Tiles) int {
+		layers := decode(t, mustTile(t, tl, z, x, y))
+		sets := map[any]map[orb.Point]bool{}
+		for _, f := range layers[LayerCities].Features {
+			set := map[orb.Point]bool{}
+			var add func(g orb.Geometry)
+			add = func(g orb.Geometry) {
+				switch g := g.(type) {
+				case orb.Polygon:
+					for _, r := range g {
+						for _, p := range r {
+							// the tile edge is cut, not shared
+							if p[0] > 0 && p[1] > 0 && p[0] < Extent && p[1] < Extent {
+								set[p] = true
+							}
+						}
+					}
+				case orb.MultiPolygon:
+					for _, p := range g {
+						add(p)
+					}
+				}
+			}
+			add(f.Geometry)
+			sets[f.Properties["code"]] = set
+		}
+		n := 0
+		for p := range sets["130400"] {
+			if sets["130500"][p] {
+				n++
+			}
+		}
+		return n
+	}
+	w, g := shared(newTestTiles(t, Options{})), shared(newTestTiles(t, Options{Datum: geo.GCJ02}))
+	if w < 20 || g < w*9/10 {
+		t.Errorf("邯郸 and 邢台 share %d tile vertices in WGS84, %d in GCJ-02", w, g)
+	}
+	t.Logf("shared border vertices in tile %d/%d/%d: WGS84 %d, GCJ-02 %d", z, x, y, w, g)
+}
