@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/clusteratlas/clusteratlas/geo"
 	"math"
 	"sort"
 	"strconv"
@@ -17,6 +18,8 @@ type geometryOptions struct {
 	Omit      bool // geometry: null
 	Precision int  // coordinate decimals; <0 keeps full precision
 	Zoom      int  // simplification level; <0 serves the stored geometry
+	// CRS of the served coordinates (nil: CRS84, as stored; see crs.go)
+	CRS *crsDef
 }
 
 // featureOptions shape one encoded feature.
@@ -68,6 +71,9 @@ func appendFeature(buf []byte, f *data.Feature, geom orb.Geometry, o featureOpti
 	buf = append(buf, `,"geometry":`...)
 	buf = appendGeometry(buf, geom, o.Precision)
 	buf = append(buf, `,"properties":`...)
+	if !o.CRS.isStorage() && o.CRS.Datum != geo.WGS84 {
+		o = relabel(f, o) // the label point follows the datum asked for
+	}
 	if o.Encoded != nil && o.Tag != nil && len(o.Extra) == 0 {
 		buf = append(buf, o.Encoded[:len(o.Encoded)-1]...) // without its "}"
 		if len(o.Encoded) > 2 {

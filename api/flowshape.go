@@ -51,10 +51,10 @@ func (st *State) curvedFlow(i int) (orb.LineString, bool) {
 func servedGeometry(st *State, collection string, i int, f *data.Feature, o geometryOptions, straight bool) orb.Geometry {
 	if collection == data.Flows && !straight && !o.Omit {
 		if ls, ok := st.curvedFlow(i); ok {
-			return ls
+			return o.CRS.output(ls)
 		}
 	}
-	return featureGeometry(st, collection, i, f, o)
+	return o.CRS.output(featureGeometry(st, collection, i, f, o))
 }
 
 // flowBBoxMatches filters flows by bbox against the geometry served: a

@@ -19,6 +19,7 @@ var conformanceClasses = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+	"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 }
 
 const crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -151,6 +152,7 @@ func (s *Server) landing() fiber.Handler {
 			Link{Href: s.base(c) + "/collections", Rel: "http://www.opengis.net/def/rel/ogc/1.0/data", Type: mediaJSON, Title: "Collections"},
 			Link{Href: s.base(c) + "/viewer/", Rel: "related", Type: mediaHTML, Title: "Map viewer"},
 			Link{Href: s.base(c) + "/tiles.json", Rel: "related", Type: mediaJSON, Title: "Vector tiles (TileJSON 3.0.0)"},
+			Link{Href: s.base(c) + "/tiles/gcj02.json", Rel: "related", Type: mediaJSON, Title: "Vector tiles in GCJ-02, for AMap and Tencent base maps (TileJSON 3.0.0)"},
 		)
 		doc := map[string]any{
 			"title":       "Cluster Atlas",
@@ -189,7 +191,8 @@ func (s *Server) collectionDoc(c *fiber.Ctx, st *State, name string) map[string]
 		"title":       m.Title,
 		"description": m.Description,
 		"itemType":    "feature",
-		"crs":         []string{crs84},
+		"crs":         crsURIs(),
+		"storageCrs":  crs84,
 		"links": []Link{
 			{Href: base, Rel: "self", Type: mediaJSON, Title: "this collection"},
 			{Href: base + "?f=html", Rel: "alternate", Type: mediaHTML, Title: "this collection as HTML"},
@@ -278,6 +281,16 @@ type itemsQuery struct {
 func parseFeatureOptions(c *fiber.Ctx, st *State, collection string) (featureOptions, *Problem) {
 	o := featureOptions{geometryOptions: geometryOptions{Precision: -1, Zoom: -1}}
 	args := c.Context().QueryArgs()
+	if args.Has("crs") {
+		d, p := parseCRS("crs", c.Query("crs"))
+		if p != nil {
+			return o, p
+		}
+		o.CRS = d
+		if d.Datum != geo.WGS84 {
+			o.Precision = transformedDecimals // unless precision says otherwise
+		}
+	}
 	if args.Has("precision") {
 		v, p := parseInt("precision", c.Query("precision"), 0, MaxPrecision)
 		if p != nil {
@@ -350,8 +363,14 @@ func (s *Server) items() fiber.Handler {
 			return p
 		}
 		var matches []int
+		bboxCRS := crsCRS84
+		if args.Has("bbox-crs") {
+			if bboxCRS, p = parseCRS("bbox-crs", c.Query("bbox-crs")); p != nil {
+				return p
+			}
+		}
 		if args.Has("bbox") {
-			box, p := parseBBox(c.Query("bbox"))
+			box, p := parseBBoxCRS(c.Query("bbox"), bboxCRS)
 			if p != nil {
 				return p
 			}
@@ -417,6 +436,7 @@ func (s *Server) items() fiber.Handler {
 		}
 		buf = append(buf, "]}"...)
 		c.Set(fiber.HeaderContentType, media)
+		contentCRS(c, opts.CRS)
 		return c.Send(buf)
 	}
 }
@@ -500,6 +520,7 @@ func (s *Server) item() fiber.Handler {
 		buf = append(buf, raw...)
 		buf = append(buf, '}')
 		c.Set(fiber.HeaderContentType, media)
+		contentCRS(c, opts.CRS)
 		return c.Send(buf)
 	}
 }

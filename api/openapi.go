@@ -42,6 +42,11 @@ func openAPIDocument(serverURL, version string) map[string]any {
 		responses := map[string]any{
 			"200": map[string]any{"description": "OK", "content": content},
 		}
+		if slices.Contains(rs.Params, "crs") { // OGC API - Features Part 2
+			responses["200"].(map[string]any)["headers"] = map[string]any{"Content-Crs": map[string]any{
+				"description": "the CRS of the coordinates, as <URI> (items and features always; query routes when crs is given)",
+				"schema":      map[string]any{"type": "string"}}}
+		}
 		if !rs.ops {
 			responses["304"] = map[string]any{"description": "Not modified (If-None-Match matched the ETag)"}
 			responses["400"] = problemRef

@@ -60,7 +60,7 @@ var paramDefs = map[string]paramDef{
 		Schema: map[string]any{"type": "integer", "minimum": 1, "default": DefaultLimit}},
 	"offset": {Name: "offset", Description: "Number of matching features to skip (paging; follow the next/prev links).",
 		Schema: map[string]any{"type": "integer", "minimum": 0, "default": 0}},
-	"bbox": {Name: "bbox", Description: "Only features whose geometry intersects the box west,south,east,north (or with minimum/maximum heights: 6 numbers), CRS84. west > east crosses the antimeridian.",
+	"bbox": {Name: "bbox", Description: "Only features whose geometry intersects the box west,south,east,north (or with minimum/maximum heights: 6 numbers), in bbox-crs (default CRS84; south,west,north,east for EPSG:4326/4490). west > east crosses the antimeridian.",
 		Schema:    map[string]any{"type": "array", "minItems": 4, "maxItems": 6, "items": map[string]any{"type": "number"}},
 		CommaList: true},
 	"datetime": {Name: "datetime", Description: "RFC 3339 date or date-time instant, or an interval start/end with '..' (or empty) for an open end. Flows match on their year, transfer zones on their approval year; features without a year (and every feature of clusters and cities) match no datetime filter.",
@@ -72,9 +72,9 @@ var paramDefs = map[string]paramDef{
 		Schema: map[string]any{"type": "integer", "minimum": 0, "maximum": MaxPrecision}},
 	"zoom": {Name: "zoom", Description: fmt.Sprintf("Web-map zoom 0..%d: polygons simplified for that zoom with shared borders kept shared (features too small to see get a null geometry). Flows are not simplified.", MaxZoom),
 		Schema: map[string]any{"type": "integer", "minimum": 0, "maximum": MaxZoom}},
-	"lon": {Name: "lon", Description: "Longitude in degrees, -180..180 (CRS84).", Required: true,
+	"lon": {Name: "lon", Description: "Longitude in degrees, -180..180 (CRS84, or the datum crs names: an AMap click position goes in as it is with crs=GCJ-02).", Required: true,
 		Schema: map[string]any{"type": "number", "minimum": -180, "maximum": 180}},
-	"lat": {Name: "lat", Description: "Latitude in degrees, -90..90 (CRS84).", Required: true,
+	"lat": {Name: "lat", Description: "Latitude in degrees, -90..90 (CRS84, or the datum crs names).", Required: true,
 		Schema: map[string]any{"type": "number", "minimum": -90, "maximum": 90}},
 	"k": {Name: "k", Description: fmt.Sprintf("Number of nearest features, 1..%d (default %d).", MaxNearestK, DefaultNearestK),
 		Schema: map[string]any{"type": "integer", "minimum": 1, "maximum": MaxNearestK, "default": DefaultNearestK}},
@@ -89,6 +89,10 @@ var paramDefs = map[string]paramDef{
 		CommaList: true},
 	"flow_shape": {Name: "flow_shape", Description: "Geometry of flows (the flows collection only; other collections check the value and ignore it). curved (default): the line the vector tiles draw, a quadratic Bézier arc in Web Mercator from origin to destination (33 points, 1e-5°), bowing to the right of the direction of travel, so flows between the same two places in either direction never draw on top of each other; bbox then filters on the curve. straight: the stored straight origin→destination line.",
 		Schema: map[string]any{"type": "string", "enum": []any{"curved", "straight"}, "default": "curved"}},
+	"crs": {Name: "crs", Description: crsParamDescription,
+		Schema: map[string]any{"type": "string", "format": "uri", "enum": crsEnum(), "default": crs84}},
+	"bbox-crs": {Name: "bbox-crs", Description: "CRS of bbox (OGC API - Features Part 2): the values crs takes. GCJ-02/BD-09 boxes are mapped to a CRS84 box covering them (a feature a few metres outside may match, none inside is missed).",
+		Schema: map[string]any{"type": "string", "format": "uri", "enum": crsEnum(), "default": crs84}},
 	"direction": {Name: "direction", Description: "in (flows whose to is the cluster), out (whose from is), or both (default).",
 		Schema: map[string]any{"type": "string", "enum": []any{"in", "out", "both"}, "default": "both"}},
 }
@@ -422,6 +426,13 @@ func negotiate(accept string, offers []string) string {
 // Feature with a geometry, and checks it: finite coordinates within lon/lat
 // range, closed rings of at least 4 points, at most maxVertices points.
 func parseGeometryBody(body []byte, maxVertices int) (orb.Geometry, *Problem) {
+	return parseGeometryBodyAxes(body, maxVertices, false)
+}
+
+// parseGeometryBodyAxes is parseGeometryBody for a body whose positions
+// are latitude first (crs EPSG:4326 or EPSG:4490): they are swapped to
+// lon/lat before the checks.
+func parseGeometryBodyAxes(body []byte, maxVertices int, latFirst bool) (orb.Geometry, *Problem) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return nil, invalidBody("the body is empty; send a GeoJSON geometry or Feature")
@@ -464,6 +475,9 @@ func parseGeometryBody(body []byte, maxVertices int) (orb.Geometry, *Problem) {
 	if n := geo.Vertices(g); n > maxVertices {
 		return nil, &Problem{Type: problemTooManyVertices, Title: "Too many vertices", Status: 400, Parameter: "body",
 			Detail: fmt.Sprintf("request body: the geometry has %d vertices; the limit is %d", n, maxVertices)}
+	}
+	if latFirst {
+		g = geo.TransformGeometry(g, swapAxes)
 	}
 	if p := checkGeometry(g); p != nil {
 		return nil, p

@@ -69,6 +69,9 @@ func writeQueryAnswer(c *fiber.Ctx, st *State, feats []queryFeature, opts featur
 	buf = append(buf, "]}"...)
 	*scratch = buf
 	c.Set(fiber.HeaderContentType, mediaGeoJSON)
+	if opts.CRS != nil { // the default answer skips even the header
+		contentCRS(c, opts.CRS)
+	}
 	c.Response().SetBody(buf)
 	return nil
 }
@@ -110,7 +113,7 @@ func (s *Server) locate() fiber.Handler {
 			opts.Omit = true // a reverse-geocoder answer is names, not shapes
 		}
 		opts.Summary = true
-		loc := st.Atlas.Locate(pt)
+		loc := st.Atlas.Locate(opts.CRS.lonLatToStorage(pt))
 		feats := make([]queryFeature, 0, len(loc.Clusters)+1+len(loc.Zones))
 		// the summary is written by hand: this is the hottest path
 		summary := append(make([]byte, 0, 128), `{"city":`...)
@@ -180,7 +183,7 @@ func (s *Server) nearest() fiber.Handler {
 				return p
 			}
 		}
-		hits := coll.Nearest(pt, k)
+		hits := coll.Nearest(opts.CRS.lonLatToStorage(pt), k)
 		return writeQueryAnswer(c, st, hitsToFeatures(coll.Name, hits), opts, map[string]any{
 			"query": map[string]any{"lon": pt[0], "lat": pt[1], "k": k, "collection": coll.Name},
 		})
@@ -204,7 +207,7 @@ func (s *Server) within() fiber.Handler {
 		if r <= 0 {
 			return invalidParam("radius_km", "must be greater than 0, got %g", r)
 		}
-		hits := coll.Within(pt, r)
+		hits := coll.Within(opts.CRS.lonLatToStorage(pt), r)
 		return writeQueryAnswer(c, st, hitsToFeatures(coll.Name, hits), opts, map[string]any{
 			"query": map[string]any{"lon": pt[0], "lat": pt[1], "radius_km": r, "collection": coll.Name},
 		})
@@ -235,10 +238,11 @@ func (s *Server) intersects() fiber.Handler {
 			return &Problem{Type: problemHTTP, Title: "Request Entity Too Large", Status: fiber.StatusRequestEntityTooLarge, Parameter: "body",
 				Detail: "the request body exceeds the body size limit"}
 		}
-		g, p := parseGeometryBody(body, s.cfg.MaxVertices)
+		g, p := parseGeometryBodyAxes(body, s.cfg.MaxVertices, opts.CRS != nil && opts.CRS.LatFirst)
 		if p != nil {
 			return p
 		}
+		g = opts.CRS.inputDatum(g)
 		overlaps, err := coll.Intersecting(g)
 		if err != nil {
 			// The geometry passed our checks but the overlay refused it

@@ -41,7 +41,7 @@ const (
 	mediaTextPlan = "text/plain"
 )
 
-var itemsParams = []string{"limit", "offset", "bbox", "datetime", "properties", "precision", "zoom", "flow_shape", "f"}
+var itemsParams = []string{"limit", "offset", "bbox", "bbox-crs", "datetime", "properties", "precision", "zoom", "flow_shape", "crs", "f"}
 
 // routeSpecs is filled in init: the handlers (via /api) refer back to it.
 var routeSpecs []routeSpec
@@ -62,19 +62,19 @@ func allRoutes() []routeSpec {
 			Summary: "One collection", Produces: []string{mediaJSON, mediaHTML}, handler: (*Server).collection},
 		{Method: "GET", Path: "/collections/{collectionId}/items", Params: itemsParams, PathParams: []string{"collectionId"}, OperationID: "getFeatures", Tag: "Data",
 			Summary: "Features of a collection, paged, filtered by bbox and datetime", Produces: []string{mediaGeoJSON, mediaHTML}, handler: (*Server).items},
-		{Method: "GET", Path: "/collections/{collectionId}/items/{featureId}", Params: []string{"properties", "precision", "zoom", "flow_shape", "f"}, PathParams: []string{"collectionId", "featureId"}, OperationID: "getFeature", Tag: "Data",
+		{Method: "GET", Path: "/collections/{collectionId}/items/{featureId}", Params: []string{"properties", "precision", "zoom", "flow_shape", "crs", "f"}, PathParams: []string{"collectionId", "featureId"}, OperationID: "getFeature", Tag: "Data",
 			Summary: "One feature", Produces: []string{mediaGeoJSON, mediaHTML}, handler: (*Server).item},
-		{Method: "GET", Path: "/locate", Params: []string{"lon", "lat", "geometry", "properties", "precision", "zoom"}, OperationID: "locate", Tag: "Queries",
+		{Method: "GET", Path: "/locate", Params: []string{"lon", "lat", "geometry", "properties", "precision", "zoom", "crs"}, OperationID: "locate", Tag: "Queries",
 			Summary: "Reverse geocoder: the clusters, member city and transfer zones containing a point", Produces: []string{mediaGeoJSON}, handler: (*Server).locate},
-		{Method: "GET", Path: "/nearest", Params: []string{"lon", "lat", "k", "collection", "geometry", "properties", "precision", "zoom"}, OperationID: "nearest", Tag: "Queries",
+		{Method: "GET", Path: "/nearest", Params: []string{"lon", "lat", "k", "collection", "geometry", "properties", "precision", "zoom", "crs"}, OperationID: "nearest", Tag: "Queries",
 			Summary: "The k features nearest a point, with distance_km", Produces: []string{mediaGeoJSON}, handler: (*Server).nearest},
-		{Method: "GET", Path: "/within", Params: []string{"lon", "lat", "radius_km", "collection", "geometry", "properties", "precision", "zoom"}, OperationID: "within", Tag: "Queries",
+		{Method: "GET", Path: "/within", Params: []string{"lon", "lat", "radius_km", "collection", "geometry", "properties", "precision", "zoom", "crs"}, OperationID: "within", Tag: "Queries",
 			Summary: "Features within a distance of a point, with distance_km", Produces: []string{mediaGeoJSON}, handler: (*Server).within},
-		{Method: "POST", Path: "/intersects", Params: []string{"collection", "geometry", "properties", "precision", "zoom"}, OperationID: "intersects", Tag: "Queries", Body: mediaGeoJSON,
+		{Method: "POST", Path: "/intersects", Params: []string{"collection", "geometry", "properties", "precision", "zoom", "crs"}, OperationID: "intersects", Tag: "Queries", Body: mediaGeoJSON,
 			Summary: "Features intersecting a posted GeoJSON geometry or Feature, with overlap area and shares", Produces: []string{mediaGeoJSON}, handler: (*Server).intersects},
 		{Method: "GET", Path: "/compare", Params: []string{"ids", "f-compare"}, OperationID: "compareClusters", Tag: "Planner",
 			Summary: "Side-by-side metrics of clusters, pairwise distances and overlaps, indicator sums", Produces: []string{mediaJSON, mediaCSV}, handler: (*Server).compare},
-		{Method: "GET", Path: "/clusters/{clusterId}/flows", Params: []string{"direction", "flow_shape", "precision"}, PathParams: []string{"clusterId"}, OperationID: "clusterFlows", Tag: "Planner",
+		{Method: "GET", Path: "/clusters/{clusterId}/flows", Params: []string{"direction", "flow_shape", "precision", "crs"}, PathParams: []string{"clusterId"}, OperationID: "clusterFlows", Tag: "Planner",
 			Summary: "Industry-transfer flows into and out of a cluster", Produces: []string{mediaGeoJSON}, handler: (*Server).clusterFlows},
 		{Method: "GET", Path: "/tiles/{z}/{x}/{y}.mvt", PathParams: []string{"z", "x", "y"}, OperationID: "getTile", Tag: "Tiles",
 			Summary:  "Mapbox Vector Tile 2.1 (XYZ scheme, extent 4096) with layers clusters, cities (from z3), transfer-zones, flows (curved) and labels; polygons simplified for the zoom with shared borders kept shared",
@@ -82,6 +82,12 @@ func allRoutes() []routeSpec {
 		{Method: "GET", Path: "/tiles.json", OperationID: "getTileJSON", Tag: "Tiles",
 			Summary:  "TileJSON 3.0.0 of the vector tiles: URL template, bounds, center, zooms and vector_layers with their fields",
 			Produces: []string{mediaJSON}, Unready: true, handler: (*Server).tileJSON},
+		{Method: "GET", Path: "/tiles/gcj02/{z}/{x}/{y}.mvt", PathParams: []string{"z", "x", "y"}, OperationID: "getTileGCJ02", Tag: "Tiles",
+			Summary:  "The same vector tiles drawn in GCJ-02 (every vertex through the public WGS84→GCJ-02 transform before Web Mercator), to line up with AMap (高德) and Tencent base maps, which are GCJ-02. OSM, Mapbox, MapLibre and Tianditu base maps are WGS84: use /tiles/{z}/{x}/{y}.mvt there. Baidu (BD-09) has its own tile grid, not offered",
+			Produces: []string{mediaMVT}, Empty: "The tile holds no feature", Unready: true, handler: (*Server).gcj02Tile},
+		{Method: "GET", Path: "/tiles/gcj02.json", OperationID: "getTileJSONGCJ02", Tag: "Tiles",
+			Summary:  "TileJSON 3.0.0 of the GCJ-02 vector tiles (bounds and center in GCJ-02; x-datum: GCJ-02)",
+			Produces: []string{mediaJSON}, Unready: true, handler: (*Server).gcj02TileJSON},
 		{Method: "GET", Path: "/healthz", OperationID: "healthz", Tag: "Operations", Summary: "Liveness: the process serves", Produces: []string{mediaJSON}, handler: (*Server).healthz, ops: true},
 		{Method: "GET", Path: "/readyz", OperationID: "readyz", Tag: "Operations", Summary: "Readiness: data, simplified levels and tiles loaded (503 until then)", Produces: []string{mediaJSON}, Unready: true, handler: (*Server).readyz, ops: true},
 		{Method: "GET", Path: "/metrics", OperationID: "metrics", Tag: "Operations", Summary: "Prometheus metrics", Produces: []string{mediaTextPlan}, handler: (*Server).metricsHandler, ops: true},

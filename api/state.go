@@ -26,6 +26,9 @@ type State struct {
 	// Tiles renders the vector tiles from Levels; built with them
 	// (WithLevels), so it is nil exactly while Levels is (503 meanwhile).
 	Tiles *tiles.Tiles
+	// TilesGCJ02 are the same tiles drawn in GCJ-02 (AMap, Tencent base
+	// maps), with a cache of their own (of the same size)
+	TilesGCJ02 *tiles.Tiles
 	// Version changes whenever any served byte could change: the dataset
 	// version plus the indicators' hash.
 	Version  string
@@ -133,9 +136,12 @@ func (s *State) WithLevels(l *topo.Levels) *State {
 func (s *State) WithLevelsAndTiles(l *topo.Levels, opts tiles.Options) *State {
 	cp := *s
 	cp.Levels = l
-	cp.Tiles = nil
+	cp.Tiles, cp.TilesGCJ02 = nil, nil
 	if l != nil {
 		cp.Tiles = tiles.New(s.Atlas.Dataset(), l, opts)
+		gcj := opts
+		gcj.Datum = geo.GCJ02
+		cp.TilesGCJ02 = tiles.New(s.Atlas.Dataset(), l, gcj)
 	}
 	return &cp
 }

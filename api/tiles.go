@@ -43,7 +43,16 @@ func parseTileCoord(name, raw string) (int, *Problem) {
 // and finishETag like every dataset-derived response (a tile is a pure
 // function of the dataset); an empty tile gets them too, so clients cache
 // the ocean as well.
-func (s *Server) tile() fiber.Handler {
+func (s *Server) tile() fiber.Handler { return s.tileFrom(wgs84Tiles) }
+
+// gcj02Tile serves /tiles/gcj02/{z}/{x}/{y}.mvt: the same tiles drawn in
+// GCJ-02, for AMap and Tencent base maps.
+func (s *Server) gcj02Tile() fiber.Handler { return s.tileFrom(gcj02Tiles) }
+
+func wgs84Tiles(st *State) *tiles.Tiles { return st.Tiles }
+func gcj02Tiles(st *State) *tiles.Tiles { return st.TilesGCJ02 }
+
+func (s *Server) tileFrom(tileset func(*State) *tiles.Tiles) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var zxy [3]int
 		for i, name := range [...]string{"z", "x", "y"} {
@@ -62,10 +71,10 @@ func (s *Server) tile() fiber.Handler {
 			return err
 		}
 		st := s.snapshot(c)
-		if !st.Ready() || st.Tiles == nil {
+		if !st.Ready() || tileset(st) == nil {
 			return tilesNotReady()
 		}
-		body, err := st.Tiles.Tile(z, x, y)
+		body, err := tileset(st).Tile(z, x, y)
 		if err != nil {
 			return err
 		}
@@ -93,6 +102,17 @@ func (s *Server) tileJSON() fiber.Handler {
 			return tilesNotReady()
 		}
 		return sendJSON(c, mediaJSON, st.Tiles.TileJSON(s.base(c)+"/tiles/{z}/{x}/{y}.mvt"))
+	}
+}
+
+// gcj02TileJSON serves /tiles/gcj02.json, the TileJSON of the GCJ-02 tiles.
+func (s *Server) gcj02TileJSON() fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		st := s.snapshot(c)
+		if !st.Ready() || st.TilesGCJ02 == nil {
+			return tilesNotReady()
+		}
+		return sendJSON(c, mediaJSON, st.TilesGCJ02.TileJSON(s.base(c)+"/tiles/gcj02/{z}/{x}/{y}.mvt"))
 	}
 }
 

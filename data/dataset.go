@@ -90,6 +90,8 @@ type Manifest struct {
 	// SourceNotes records each repair of the sources (ids resolved by name,
 	// outlines taken from elsewhere in the packages).
 	SourceNotes []string `json:"source_notes,omitempty"`
+	// Datum records each source's datum and the conversion to WGS84.
+	Datum *DatumReport `json:"datum,omitempty"`
 }
 
 // SourcePackage pins one input of the build.
@@ -99,6 +101,7 @@ type SourcePackage struct {
 	Integrity string `json:"integrity,omitempty"`
 	Role      string `json:"role"`
 	Licence   string `json:"licence,omitempty"`
+	Datum     string `json:"datum,omitempty"` // of its coordinates: WGS84, GCJ-02, BD-09
 }
 
 // UnionReport describes one built (Multi)Polygon.

@@ -25,6 +25,8 @@ type projector struct {
 	box    orb.Bound
 	llBox  orb.Bound // box in lon/lat
 	bounds *ringBounds
+	// shift maps a stored WGS84 point to the tile grid's datum (nil: none)
+	shift func(orb.Point) orb.Point
 }
 
 func newProjector(z, x, y int, rb *ringBounds) *projector {
@@ -40,6 +42,9 @@ func newProjector(z, x, y int, rb *ringBounds) *projector {
 const maxLat = 85.05112878
 
 func (p *projector) project(pt orb.Point) orb.Point {
+	if p.shift != nil {
+		pt = p.shift(pt)
+	}
 	lat := math.Max(-maxLat, math.Min(maxLat, pt[1]))
 	s := math.Sin(lat * math.Pi / 180)
 	x := (pt[0] + 180) / 360 * p.world

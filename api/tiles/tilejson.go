@@ -1,6 +1,7 @@
 package tiles
 
 import (
+	"github.com/clusteratlas/clusteratlas/geo"
 	"math"
 
 	"github.com/paulmach/orb"
@@ -69,23 +70,33 @@ func (t *Tiles) TileJSON(tilesURL string) map[string]any {
 		})
 	}
 	c := t.china.Center()
+	bounds, china := t.bounds, t.china
+	name, desc, datum := "Cluster Atlas", "China's 19 city clusters, their member cities, the national industrial-transfer demonstration zones and transfer flows", "WGS84"
+	if d := t.opts.Datum; d != "" && d != geo.WGS84 {
+		name, datum = "Cluster Atlas ("+string(d)+")", string(d)
+		desc += "; drawn in " + string(d) + " to line up with AMap or Tencent base maps (not with OSM, Mapbox, MapLibre or Tianditu: use the WGS84 tiles there)"
+		c = d.FromWGS84(c)
+		bounds, china = geo.TransformBound(bounds, d.FromWGS84), geo.TransformBound(china, d.FromWGS84)
+	}
 	return map[string]any{
 		"tilejson":      "3.0.0",
-		"name":          "Cluster Atlas",
-		"description":   "China's 19 city clusters, their member cities, the national industrial-transfer demonstration zones and transfer flows",
+		"name":          name,
+		"description":   desc,
 		"version":       "1.0.0",
 		"attribution":   Attribution,
 		"scheme":        "xyz",
 		"tiles":         []string{tilesURL},
 		"minzoom":       MinZoom,
 		"maxzoom":       MaxZoom,
-		"bounds":        roundOut(t.bounds),
+		"bounds":        roundOut(bounds),
 		"center":        []float64{round4(c[0]), round4(c[1]), 3},
 		"vector_layers": layers,
 		// Not TileJSON: the extent of the polygons, for clients that want
 		// to open on China rather than on the flows' reach.
-		"x-polygon-bounds":  roundOut(t.china),
+		"x-polygon-bounds":  roundOut(china),
 		"x-dataset-version": t.version,
+		// Not TileJSON: the datum of the tile grid's lon/lat
+		"x-datum": datum,
 	}
 }
 

@@ -16,6 +16,7 @@ package tiles
 import (
 	"errors"
 	"fmt"
+	"github.com/clusteratlas/clusteratlas/geo"
 	"math"
 	"sort"
 	"strings"
@@ -99,6 +100,11 @@ type Options struct {
 	CacheBytes int64
 	// StraightFlows draws flows as 2-point lines instead of curved arcs.
 	StraightFlows bool
+	// Datum of the tile grid: WGS84 (default) for OSM, Mapbox, MapLibre
+	// and Tianditu base maps; GCJ-02 for AMap and Tencent. Each vertex is
+	// transformed as it is projected (a pure function of the vertex, so
+	// shared borders stay shared in every tile).
+	Datum geo.Datum
 }
 
 // Tiles renders and caches the vector tiles of one dataset. It is safe for
@@ -335,6 +341,13 @@ func (t *Tiles) render(z, x, y int) ([]byte, error) {
 	// reach it at any simplification: simplified vertices are a subset.
 	box := tile.Bound(float64(Buffer) / Extent)
 	proj := newProjector(z, x, y, &t.ringBounds)
+	if d := t.opts.Datum; d != "" && d != geo.WGS84 {
+		// the features are stored in WGS84: select and clip them with a box
+		// covering the tile's pre-image, project through the datum
+		box = geo.TransformBound(box, d.ToWGS84)
+		proj.llBox = geo.TransformBound(proj.llBox, d.ToWGS84)
+		proj.shift = d.FromWGS84
+	}
 
 	var layers mvt.Layers
 	total := 0

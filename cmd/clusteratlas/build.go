@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/clusteratlas/clusteratlas/geo"
 	"os"
 	"path/filepath"
 
@@ -32,11 +33,21 @@ Flags:
 	boundaries := fs.String("boundaries", "", "county-level GeoJSON to build from instead of the npm outlines (needs a GB/T 2260 code property)")
 	codeKey := fs.String("code-property", "code", "with --boundaries: the property holding the six-digit code")
 	nameKey := fs.String("name-property", "name", "with --boundaries: the property holding the name")
+	boundariesCRS := fs.String("boundaries-crs", "CRS84", "with --boundaries: the datum of its coordinates (GeoJSON lon/lat order always): CRS84, EPSG:4326 or EPSG:4490 (WGS84/CGCS2000, kept as they are), GCJ-02 (AMap, Tencent) or BD-09 (Baidu), converted to WGS84 after the unions")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "build: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	boundariesDatum, err := geo.ParseDatum(*boundariesCRS)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "build: --boundaries-crs:", err)
+		return 2
+	}
+	if *boundariesCRS != "CRS84" && *boundaries == "" {
+		fmt.Fprintln(os.Stderr, "build: --boundaries-crs needs --boundaries (the npm sources declare their own datum, GCJ-02)")
 		return 2
 	}
 	tbl, err := os.ReadFile(*table)
@@ -51,7 +62,7 @@ Flags:
 	}
 	res, err := build.Run(build.Options{
 		Fetcher:    build.Fetcher{SourceDir: *source, CacheDir: *cacheDir, Log: logStderr},
-		Boundaries: *boundaries, CodeKey: *codeKey, NameKey: *nameKey,
+		Boundaries: *boundaries, CodeKey: *codeKey, NameKey: *nameKey, BoundariesDatum: boundariesDatum,
 		Table:    tbl,
 		ToolName: "clusteratlas " + version,
 		Step: func(i, n int, what string) {

@@ -99,7 +99,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	dur(&o.WriteTimeout, "write-timeout", "WRITE_TIMEOUT", 30*time.Second, "socket write timeout")
 	dur(&o.IdleTimeout, "idle-timeout", "IDLE_TIMEOUT", 120*time.Second, "keep-alive idle timeout")
 	dur(&o.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
-	integer64(&o.TileCacheBytes, "tile-cache-bytes", "TILE_CACHE_BYTES", tiles.DefaultCacheBytes, "memory bound of the in-memory vector-tile cache in bytes (LRU; 0: the default, negative: no cache)")
+	integer64(&o.TileCacheBytes, "tile-cache-bytes", "TILE_CACHE_BYTES", tiles.DefaultCacheBytes, "memory bound of the in-memory vector-tile cache in bytes, per tileset (WGS84 and GCJ-02 each have one; LRU; 0: the default, negative: no cache)")
 	str(&o.BaseURL, "base-url", "BASE_URL", "", "public URL prefix for links (default: from the request's scheme and Host)")
 	str(&o.LogFormat, "log-format", "LOG_FORMAT", "json", "log format: json or text")
 	str(&o.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error")

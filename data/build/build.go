@@ -20,9 +20,12 @@ import (
 type Options struct {
 	Fetcher    Fetcher
 	Boundaries string // a county-level GeoJSON to use instead of the npm sources
-	CodeKey    string // property of Boundaries holding the GB/T 2260 code
-	NameKey    string // property of Boundaries holding the name
-	Table      []byte // clusters.json
+	// BoundariesDatum is the datum of Boundaries' coordinates (default
+	// WGS84); GCJ-02 and BD-09 outlines are converted like the npm ones.
+	BoundariesDatum geo.Datum
+	CodeKey         string // property of Boundaries holding the GB/T 2260 code
+	NameKey         string // property of Boundaries holding the name
+	Table           []byte // clusters.json
 	// CodeList, when set, is used instead of the pinned code-list package
 	// (the JSON array of its dist/data.json; tests use a small one).
 	CodeList []byte
@@ -73,6 +76,9 @@ func Run(opt Options) (*Result, error) {
 		return nil, err
 	}
 	outlines := newOutlines(repaired)
+	for _, c := range src.counties {
+		outlines.datum[c.Code] = c.Datum
+	}
 	gaz := NewGazetteer(src.counties, src.codes, AdminChanges)
 
 	step(3, "resolving members")
@@ -140,6 +146,7 @@ func Run(opt Options) (*Result, error) {
 	res.Manifest.Repairs = rep
 	res.Manifest.Licence = src.licence
 	res.Manifest.SourceNotes = res.Notes
+	res.Manifest.Datum = outlines.conv.report(src.packages)
 	res.Manifest.Counts = map[string]int{}
 	for name, fs := range res.Collections {
 		res.Manifest.Counts[name] = len(fs)
@@ -242,7 +249,7 @@ func entityFeature(kind string, e Entity, members []Resolved, o *Outlines, gaz *
 	area := geo.AreaKm2(u.Geometry)
 	countySum := 0.0
 	for _, c := range uniqueStrings(counties) {
-		countySum += geo.AreaKm2(gridMultiPolygon(o.Counties[c]))
+		countySum += o.countyAreaKm2(c)
 	}
 	label := labelPoint(u.Geometry)
 	props := map[string]any{

@@ -3,6 +3,7 @@ package build
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/clusteratlas/clusteratlas/geo"
 	"path"
 	"sort"
 	"strings"
@@ -18,6 +19,9 @@ type County struct {
 	Name     string
 	Polygons []GridPolygon
 	Origin   string // where the outline came from, for the report
+	// Datum of Polygons' coordinates: the build converts to WGS84 after
+	// the unions (AMap-derived outlines are GCJ-02).
+	Datum geo.Datum
 }
 
 // provinceOf returns the province-level code of a county code.
@@ -95,7 +99,7 @@ func countySources(countiesTgz, citiesTgz []byte, codes CodeList) ([]County, []s
 			if prev, dup := byCode[code]; dup {
 				return nil, nil, fmt.Errorf("%s %s: code %s (%s) appears twice (also %s)", CountiesPackage.Name, n, code, f.Name, prev.Name)
 			}
-			c := &County{Code: code, Name: f.Name, Polygons: toGridPolygons(f.Polygons), Origin: "js"}
+			c := &County{Code: code, Name: f.Name, Polygons: toGridPolygons(f.Polygons), Origin: "js", Datum: CountiesPackage.Datum}
 			byCode[code] = c
 			order = append(order, code)
 		}
@@ -125,7 +129,7 @@ func countySources(countiesTgz, citiesTgz []byte, codes CodeList) ([]County, []s
 			if f.Code == "" || byCode[f.Code] != nil {
 				continue
 			}
-			byCode[f.Code] = &County{Code: f.Code, Name: f.Name, Polygons: f.Polygons, Origin: "src"}
+			byCode[f.Code] = &County{Code: f.Code, Name: f.Name, Polygons: f.Polygons, Origin: "src", Datum: CountiesPackage.Datum}
 			order = append(order, f.Code)
 			notes = append(notes, fmt.Sprintf("%s %s has no JS file: read from %s", f.Code, f.Name, n))
 		}
@@ -146,7 +150,7 @@ func countySources(countiesTgz, citiesTgz []byte, codes CodeList) ([]County, []s
 		if err != nil || len(feats) != 1 {
 			return nil, nil, fmt.Errorf("%s tianjin-fix/jixian.geojson: %v", CitiesPackage.Name, err)
 		}
-		c.Polygons, c.Origin = feats[0].Polygons, "tianjin-fix"
+		c.Polygons, c.Origin, c.Datum = feats[0].Polygons, "tianjin-fix", CitiesPackage.Datum
 		notes = append(notes, "120119 蓟州区 has an empty geometry: outline from "+CitiesPackage.Name+" tianjin-fix/jixian.geojson, snapped to the 1/1024° grid")
 	}
 	sort.Strings(order)

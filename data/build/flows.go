@@ -224,7 +224,7 @@ func regionAnchor(provinces []string, o *Outlines) (orb.Point, bool) {
 			best, bestD = x.code, d
 		}
 	}
-	return labelPoint(gridMultiPolygon(o.Counties[best])), true
+	return o.conv.point(labelPoint(gridMultiPolygon(o.Counties[best])), o.datum[best]), true
 }
 
 func roundPoint(p orb.Point) orb.Point {

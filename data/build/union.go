@@ -15,10 +15,12 @@ type Outlines struct {
 	Counties map[string][]GridPolygon // repaired, by code
 	codes    []string                 // sorted
 	bounds   map[string]orb.Bound
+	datum    map[string]geo.Datum // each county's source datum (see datum.go)
+	conv     *datumConverter
 }
 
 func newOutlines(repaired map[string][]GridPolygon) *Outlines {
-	o := &Outlines{Counties: repaired, bounds: map[string]orb.Bound{}}
+	o := &Outlines{Counties: repaired, bounds: map[string]orb.Bound{}, datum: map[string]geo.Datum{}, conv: newDatumConverter()}
 	for code, polys := range repaired {
 		o.codes = append(o.codes, code)
 		o.bounds[code] = gridMultiPolygon(polys).Bound()
@@ -150,6 +152,14 @@ func (o *Outlines) unionCounties(codes []string) (Union, error) {
 	}
 	if err := validate(merged); err != nil {
 		return Union{}, fmt.Errorf("union is not valid: %w", err)
+	}
+	// exact on the source grid so far; now to WGS84, vertex by vertex
+	d, err := o.unionDatum(codes)
+	if err != nil {
+		return Union{}, err
+	}
+	if merged, err = o.conv.finish("union", merged, d); err != nil {
+		return Union{}, err
 	}
 	st.Parts = len(merged)
 	for _, p := range merged {
