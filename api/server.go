@@ -39,6 +39,10 @@ type Config struct {
 	// BaseURL, if set, prefixes every link (e.g. https://atlas.example.org
 	// behind a proxy); otherwise links are built from the request's scheme and Host.
 	BaseURL string
+	// TrustedProxies are the peers (IPs or CIDRs) whose X-Forwarded-Proto
+	// and X-Forwarded-Host build links when BaseURL is unset; from any other
+	// peer those headers are ignored. Empty: trust no one.
+	TrustedProxies []string
 	// Logger receives request errors and recovered panics (default: slog.Default()).
 	Logger *slog.Logger
 	// TileCacheBytes bounds the memory of the in-memory vector-tile cache
@@ -119,7 +123,10 @@ func New(cfg Config, st *State) *Server {
 		ErrorHandler: func(c *fiber.Ctx, err error) error { return writeProblem(c, err, s.log) },
 		// Strict routing keeps one URL per resource, so ETags and links are canonical.
 		StrictRouting: true,
-		CaseSensitive: true,
+		// X-Forwarded-* only from the configured proxies (none by default).
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          cfg.TrustedProxies,
+		CaseSensitive:           true,
 	})
 	s.app.Use(s.metrics.middleware)
 	s.app.Use(s.recoverProblems)

@@ -228,7 +228,7 @@ func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Sign
 		ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout, IdleTimeout: o.IdleTimeout,
 		BaseURL: o.BaseURL, Logger: log, TileCacheBytes: o.TileCacheBytes, BuildVersion: version,
 	}, st)
-	log.Info("data loaded", "version", st.Version, "source", dataSource(o), "indicators", o.Indicators, "took", time.Since(start).String())
+	log.Info("data loaded", "version", st.Version, "source", dataSource(o), "indicators", o.Indicators, "compare_table", st.CompareSource(), "took", time.Since(start).String())
 
 	// Simplified levels take a while on the real data: serve at once and
 	// report ready when they are in. A reload in the meantime wins (CAS).
