@@ -85,7 +85,7 @@ var paramDefs = map[string]paramDef{
 		Schema: map[string]any{"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": MaxRadiusKm}},
 	"collection": {Name: "collection", Description: "Collection to query (default clusters).",
 		Schema: map[string]any{"type": "string", "default": "clusters"}},
-	"geometry": {Name: "geometry", Description: "Include feature geometries (true|false). /locate defaults to false (a reverse-geocoder answer), the other queries to true.",
+	"geometry": {Name: "geometry", Description: "Include feature geometries (true|false). The query routes default to false (names, ids and measures) unless zoom is given, which includes the geometry simplified for that zoom.",
 		Schema: map[string]any{"type": "boolean"}},
 	"ids": {Name: "ids", Description: fmt.Sprintf("Comma-separated ids to compare (1..%d, distinct), from the collections %s; write collection:id when a bare id is in several. Answers come from a table precomputed by the build.", MaxCompareIDs, strings.Join(data.CompareCollections, ", ")), Required: true,
 		Schema:    map[string]any{"type": "array", "items": map[string]any{"type": "string"}, "minItems": 1, "maxItems": MaxCompareIDs},
