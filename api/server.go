@@ -46,7 +46,8 @@ type Config struct {
 	TrustedProxies []string
 	// MaxCostly bounds the costly requests (POST /intersects, /nearest,
 	// /within) computing at once; CostlyQueue how many more may wait for a
-	// slot. Beyond that: 503 with Retry-After.
+	// slot (0: DefaultCostlyQueue, negative: none). Beyond that: 503 with
+	// Retry-After.
 	MaxCostly, CostlyQueue int
 	// RequestTimeout bounds a costly request, queueing included; the geometry
 	// work stops when it passes (503 with Retry-After).

@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"context"
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -110,24 +112,39 @@ func deref(p *float64) any {
 	return *p
 }
 
-// TestCompareTableEmbeddedTiming reports how long the table takes on the
-// embedded clusters (the build pays this once).
-func TestCompareTableEmbeddedTiming(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads the embedded dataset")
-	}
+// BenchmarkCompareTableEmbedded: the table on the embedded clusters, as
+// the build computes it (171 pairs for 19 clusters).
+func BenchmarkCompareTableEmbedded(b *testing.B) {
 	ds, err := data.Load()
 	if err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
 	a, err := NewAtlas(ds)
 	if err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
-	start := time.Now()
-	tab, err := a.CompareTable(data.CompareCollections)
-	if err != nil {
-		t.Fatal(err)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		tab, err := a.CompareTable(data.CompareCollections)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%d features, %d pairs in %v", len(tab.Features), len(tab.Pairs), time.Since(start))
 	}
-	t.Logf("%d features, %d pairs in %v", len(tab.Features), len(tab.Pairs), time.Since(start))
+}
+
+// A done context stops the overlay loop with its error.
+func TestIntersectingContextStops(t *testing.T) {
+	a := compareFixture(t)
+	c, _ := a.Collection(data.Clusters)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.IntersectingContext(ctx, box(0.5, 0.5, 2)); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err %v, want context.Canceled", err)
+	}
+	out, err := c.IntersectingContext(context.Background(), box(0.5, 0.5, 2))
+	if err != nil || len(out) != 2 {
+		t.Errorf("live context: %d overlaps, err %v; want a and b", len(out), err)
+	}
 }

@@ -244,6 +244,10 @@ func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Sign
 		return 1
 	}
 	proxies, _ := parseTrustedProxies(o.TrustedProxies) // checked with the flags
+	queue := o.CostlyQueue
+	if queue == 0 {
+		queue = -1 // api.Config: 0 is the default, negative is no queue
+	}
 	origins := strings.Split(o.CORSOrigins, ",")
 	for i := range origins {
 		origins[i] = strings.TrimSpace(origins[i])
@@ -252,7 +256,7 @@ func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Sign
 		CORSOrigins: origins, CacheMaxAge: o.CacheMaxAge, BodyLimit: o.BodyLimit, MaxVertices: o.MaxVertices,
 		ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout, IdleTimeout: o.IdleTimeout,
 		BaseURL: o.BaseURL, Logger: log, TileCacheBytes: o.TileCacheBytes, BuildVersion: version,
-		TrustedProxies: proxies, MaxCostly: o.MaxCostly, CostlyQueue: o.CostlyQueue, RequestTimeout: o.RequestTimeout,
+		TrustedProxies: proxies, MaxCostly: o.MaxCostly, CostlyQueue: queue, RequestTimeout: o.RequestTimeout,
 		MaxResponseBytes: o.MaxResponse, MaxURIBytes: o.MaxURIBytes, MaxHeaderBytes: o.MaxHeaderBytes,
 	}, st)
 	log.Info("data loaded", "version", st.Version, "source", dataSource(o), "indicators", o.Indicators, "compare_table", st.CompareSource(), "took", time.Since(start).String())
