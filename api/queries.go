@@ -106,9 +106,7 @@ func (s *Server) locate() fiber.Handler {
 		if p != nil {
 			return p
 		}
-		if !c.Context().QueryArgs().Has("geometry") {
-			opts.Omit = true // a reverse-geocoder answer is names, not shapes
-		}
+		omitGeometryByDefault(c, &opts) // a reverse-geocoder answer is names, not shapes
 		opts.Summary = true
 		loc := st.Atlas.Locate(pt)
 		feats := make([]queryFeature, 0, len(loc.Clusters)+1+len(loc.Zones))
