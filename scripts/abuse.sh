@@ -15,7 +15,8 @@
 #  7. an over-long URL
 #
 # Needs: go (unless BIN is given), wrk, curl, python3.
-# Tunables: BIN, PORT (random high), DURATION per wrk run (5s), DATA (--data dir, default embedded).
+# Tunables: BIN, PORT (random high), DURATION per wrk run (5s), ROUNDS of /locate alone vs loaded (2),
+# DATA (--data dir, default embedded), COMPARE_MAX_TIME (s, 300).
 set -euo pipefail
 
 DURATION=${DURATION:-5s}
@@ -160,19 +161,22 @@ for ids in "$IDS" "$REV" "$IDS"; do
 done
 
 echo "== 2. /locate while costly requests run"
-wrk -t1 -c16 -d"$DURATION" -s "$WORK/locate.lua" "$BASE" >"$WORK/alone.txt"
-ALONE=$(reqs "$WORK/alone.txt")
-echo "  /locate alone: $ALONE req/s"
+# alone and loaded alternate ROUNDS times: other load on a shared machine
+# then hits both alike
 SECS=${DURATION%s}
 sample_start
-python3 "$WORK/client.py" posters "$PORT" 4 "$((SECS + 2))" /intersects >"$WORK/posters.txt" &
-POSTERS=$!
-sleep 1
-wrk -t1 -c16 -d"$DURATION" -s "$WORK/locate.lua" "$BASE" >"$WORK/loaded.txt"
-wait "$POSTERS"
-LOADED=$(reqs "$WORK/loaded.txt")
-cat "$WORK/posters.txt"
-python3 -c "print('  /locate with 4 posting clients: %s req/s = %.2fx of alone' % ('$LOADED', float('$LOADED') / float('$ALONE')))"
+for round in $(seq 1 "${ROUNDS:-2}"); do
+	wrk -t1 -c16 -d"$DURATION" -s "$WORK/locate.lua" "$BASE" >"$WORK/alone.txt"
+	ALONE=$(reqs "$WORK/alone.txt")
+	python3 "$WORK/client.py" posters "$PORT" 4 "$((SECS + 2))" /intersects >"$WORK/posters.txt" &
+	POSTERS=$!
+	sleep 1
+	wrk -t1 -c16 -d"$DURATION" -s "$WORK/locate.lua" "$BASE" >"$WORK/loaded.txt"
+	wait "$POSTERS"
+	LOADED=$(reqs "$WORK/loaded.txt")
+	python3 -c "print('  round $round: /locate alone %s req/s, with 4 clients posting 10k-vertex polygons %s req/s = %.2fx' % ('$ALONE', '$LOADED', float('$LOADED') / float('$ALONE')))"
+	cat "$WORK/posters.txt"
+done
 echo "  peak RSS: $(sample_stop)"
 sample_start
 python3 "$WORK/client.py" burst "$PORT" 8 "/intersects?collection=cities"
@@ -180,7 +184,7 @@ python3 "$WORK/client.py" burst "$PORT" 8 "/intersects?collection=cities&geometr
 echo "  peak RSS: $(sample_stop)"
 sample_start
 wrk -t2 -c64 -d"$DURATION" --timeout 10s -s "$WORK/squares.lua" "$BASE" >"$WORK/squares.txt"
-echo "  wrk -c64 posting 0.5° squares to cities: $(reqs "$WORK/squares.txt") req/s, $(grep -E 'Non-2xx|timeout' "$WORK/squares.txt" | tr -s ' ' | paste -sd';' - || true)"
+echo "  wrk -c64 posting 0.5° squares to cities: $(reqs "$WORK/squares.txt") req/s, $(grep -E 'requests in|Non-2xx|timeout' "$WORK/squares.txt" | tr -s ' ' | paste -sd';' - || true)"
 echo "  peak RSS: $(sample_stop), now $(rss)"
 
 echo "== 3. answer sizes"
