@@ -97,6 +97,19 @@ func TestCompareCSV(t *testing.T) {
 	if rows[1][col("overlap_area_km2_with_central-plains")] == "" || rows[1][col("flows_out")] != "2" {
 		t.Errorf("row %v", rows[1])
 	}
+	// the share columns read as "share of this row inside that column's
+	// feature": the JSON's share_of_a for jing-jin-ji's row, share_of_b for
+	// central-plains' row
+	pair := get(t, s, "/compare?ids=jing-jin-ji,central-plains").json(t)["pairs"].([]any)[0].(map[string]any)
+	if got, want := rows[1][col("share_inside_central-plains")], fmtFloat(pair["share_of_a"].(float64)); got != want {
+		t.Errorf("jing-jin-ji share inside central-plains %q, want %q", got, want)
+	}
+	if got, want := rows[2][col("share_inside_jing-jin-ji")], fmtFloat(pair["share_of_b"].(float64)); got != want {
+		t.Errorf("central-plains share inside jing-jin-ji %q, want %q", got, want)
+	}
+	if rows[1][col("share_inside_jing-jin-ji")] != "1" {
+		t.Errorf("a feature's share inside itself %q", rows[1][col("share_inside_jing-jin-ji")])
+	}
 }
 
 func TestCompareIndicators(t *testing.T) {
