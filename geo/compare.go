@@ -134,6 +134,9 @@ func (a *Atlas) CompareTable(collections []string) (*data.CompareTable, error) {
 		if len(collections) < 2 {
 			break
 		}
+		if refs[x].coll.prep[refs[x].i] == nil {
+			continue // no geometry (an unpublished scope): no share to state
+		}
 		t.Features[x].CoveredBy = map[string]float64{}
 		byColl := map[string][]orb.Geometry{}
 		// the workers appended in any order: sort for a reproducible union

@@ -31,6 +31,7 @@ func compareFixture(t *testing.T) *Atlas {
 		"regions": {
 			feat("d", box(0.5, 0.5, 0.5), orb.Point{0.75, 0.75}),
 			feat("e", box(0, 0, 4), orb.Point{2, 2}), // covers a and b and part of c
+			{ID: "f", Properties: map[string]any{}},  // no geometry
 		},
 	}, ContentHash: map[string]string{data.Clusters: "h1", "regions": "h2"}}
 	a, err := NewAtlas(ds)
@@ -46,8 +47,8 @@ func TestCompareTablePairsAndCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tab.Features) != 5 || len(tab.Pairs) != 10 {
-		t.Fatalf("%d features, %d pairs; want 5 and 10", len(tab.Features), len(tab.Pairs))
+	if len(tab.Features) != 6 || len(tab.Pairs) != 15 {
+		t.Fatalf("%d features, %d pairs; want 6 and 15", len(tab.Features), len(tab.Pairs))
 	}
 	if tab.Sources["regions"] != "h2" {
 		t.Errorf("sources %v", tab.Sources)
@@ -99,6 +100,12 @@ func TestCompareTablePairsAndCoverage(t *testing.T) {
 	wantE := (AreaKm2(box(0, 0, 2)) + AreaKm2(box(1, 1, 2)) - unit) / AreaKm2(box(0, 0, 4))
 	if got := tab.Features[idx["e"]].CoveredBy[data.Clusters]; math.Abs(got-wantE) > 1e-5 {
 		t.Errorf("e covered by clusters %v, want %v (union, not sum)", got, wantE)
+	}
+	if af := pair("a", "f"); af.EdgeDistanceKm != nil || af.OverlapAreaKm2 != nil || af.LabelDistanceKm != nil {
+		t.Errorf("pair with a feature without geometry: %+v", af)
+	}
+	if f := tab.Features[idx["f"]]; f.Centroid != nil || f.CoveredBy != nil {
+		t.Errorf("feature without geometry: %+v", f)
 	}
 	if _, ok := tab.Features[idx["a"]].CoveredBy[data.Clusters]; ok {
 		t.Error("covered_by lists the feature's own collection")
