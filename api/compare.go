@@ -8,10 +8,8 @@ import (
 	"strings"
 
 	"github.com/clusteratlas/clusteratlas/data"
-	"github.com/clusteratlas/clusteratlas/geo"
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 )
 
 // flowRefs counts and names the flows on one side of a cluster.
@@ -20,9 +18,12 @@ type flowRefs struct {
 	IDs   []string `json:"ids"`
 }
 
-// clusterMetrics is one column of the side-by-side comparison.
+// clusterMetrics is one column of the side-by-side comparison (named for
+// the clusters, which came first; any compared collection's feature has
+// the same shape, with its collection named).
 type clusterMetrics struct {
 	ID              string                  `json:"id"`
+	Collection      string                  `json:"collection"`
 	NameZH          string                  `json:"name_zh"`
 	NameEN          string                  `json:"name_en"`
 	Tier            string                  `json:"tier"`
@@ -34,20 +35,23 @@ type clusterMetrics struct {
 	Label           *[2]float64             `json:"label"`
 	Centroid        *[2]float64             `json:"centroid"`
 	BBox            *[4]float64             `json:"bbox"`
+	CoveredBy       map[string]float64      `json:"covered_by,omitempty"`
 	FlowsIn         flowRefs                `json:"flows_in"`
 	FlowsOut        flowRefs                `json:"flows_out"`
 	Indicators      map[string]IndicatorSum `json:"indicators,omitempty"`
 }
 
-// pairMetrics relates two compared clusters.
+// pairMetrics relates two compared features.
 type pairMetrics struct {
-	A               string  `json:"a"`
-	B               string  `json:"b"`
-	EdgeDistanceKm  float64 `json:"edge_distance_km"`  // between nearest edges; 0 if they touch or overlap
-	LabelDistanceKm float64 `json:"label_distance_km"` // between label points
+	A               string   `json:"a"`
+	B               string   `json:"b"`
+	EdgeDistanceKm  *float64 `json:"edge_distance_km"`  // between nearest edges; 0 if they touch or overlap
+	LabelDistanceKm *float64 `json:"label_distance_km"` // between label points
 	// CentroidDistanceKm is between the planar area centroids.
-	CentroidDistanceKm float64  `json:"centroid_distance_km"`
+	CentroidDistanceKm *float64 `json:"centroid_distance_km"`
 	OverlapAreaKm2     *float64 `json:"overlap_area_km2"` // null if the overlay failed
+	ShareOfA           *float64 `json:"share_of_a"`       // overlap / area of a
+	ShareOfB           *float64 `json:"share_of_b"`       // overlap / area of b
 }
 
 type comparison struct {
@@ -65,6 +69,9 @@ var compareNotes = map[string]string{
 	"indicators":        "sum over whole members only; partial members (only some counties in the cluster) are listed, never summed",
 	"label_distance":    "geodesic km between the two label points",
 	"centroid_distance": "geodesic km between the two centroids",
+	"shares":            "share_of_a / share_of_b: the overlap area over the area of a / b (full-detail geodesic areas)",
+	"covered_by":        "per other compared collection: the share of the feature's area inside the union of that collection's features",
+	"ids":               "a bare id, or collection:id when several compared collections hold it",
 }
 
 func optFloat(f *data.Feature, key string) *float64 {
@@ -105,34 +112,27 @@ func clusterMembers(f *data.Feature) (whole, partial []string) {
 	return whole, partial
 }
 
-func buildClusterMetrics(st *State, f *data.Feature) clusterMetrics {
+// buildClusterMetrics reads one feature's column: properties as published,
+// geometry-derived values from the precomputed table (tf).
+func buildClusterMetrics(st *State, f *data.Feature, tf *data.CompareFeature) clusterMetrics {
 	m := clusterMetrics{
-		ID: f.ID, NameZH: f.String("name_zh"), NameEN: f.String("name_en"), Tier: f.String("tier"),
+		ID: f.ID, Collection: tf.Collection, NameZH: f.String("name_zh"), NameEN: f.String("name_en"), Tier: f.String("tier"),
 		AreaKm2: optFloat(f, "area_km2"), OfficialAreaKm2: optFloat(f, "official_area_km2"), PerimeterKm: optFloat(f, "perimeter_km"),
 		MembersWhole: optFloat(f, "members_whole"), MembersPartial: optFloat(f, "members_partial"),
-		FlowsIn: flowRefs{IDs: []string{}}, FlowsOut: flowRefs{IDs: []string{}},
+		Centroid: tf.Centroid, BBox: tf.BBox, CoveredBy: tf.CoveredBy,
+	}
+	if m.AreaKm2 == nil && tf.Centroid != nil {
+		m.AreaKm2 = &tf.AreaKm2
+	}
+	if m.PerimeterKm == nil && tf.Centroid != nil {
+		m.PerimeterKm = &tf.PerimeterKm
 	}
 	if l, ok := featureLabel(f); ok {
 		m.Label = &[2]float64{l[0], l[1]}
 	}
-	if f.Geometry != nil {
-		c, _ := planar.CentroidArea(f.Geometry)
-		m.Centroid = &[2]float64{roundTo(c[0], 5), roundTo(c[1], 5)}
-		b := f.Bound()
-		m.BBox = &[4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
-	}
-	if flows, ok := st.Atlas.Collection(data.Flows); ok {
-		for i := range flows.Features {
-			fl := &flows.Features[i]
-			if fl.String("to") == f.ID {
-				m.FlowsIn.IDs = append(m.FlowsIn.IDs, fl.ID)
-			}
-			if fl.String("from") == f.ID {
-				m.FlowsOut.IDs = append(m.FlowsOut.IDs, fl.ID)
-			}
-		}
-	}
-	m.FlowsIn.Count, m.FlowsOut.Count = len(m.FlowsIn.IDs), len(m.FlowsOut.IDs)
+	in, out := st.compare.flowsIn[f.ID], st.compare.flowsOut[f.ID]
+	m.FlowsIn = flowRefs{Count: len(in), IDs: append([]string{}, in...)}
+	m.FlowsOut = flowRefs{Count: len(out), IDs: append([]string{}, out...)}
 	if ind := st.Indicators; ind != nil {
 		whole, partial := clusterMembers(f)
 		m.Indicators = map[string]IndicatorSum{}
@@ -153,38 +153,14 @@ func buildClusterMetrics(st *State, f *data.Feature) clusterMetrics {
 	return m
 }
 
-// pairFor computes (or recalls) the metrics of two clusters.
-func pairFor(st *State, a, b *data.Feature) pairMetrics {
-	key := a.ID + "\x00" + b.ID
-	if v, ok := st.pairs.Load(key); ok {
-		return v.(pairMetrics)
-	}
-	p := pairMetrics{A: a.ID, B: b.ID}
-	if a.Geometry != nil && b.Geometry != nil {
-		p.EdgeDistanceKm = roundTo(geo.GeometryDistanceKm(a.Geometry, b.Geometry), 3)
-		ca, _ := planar.CentroidArea(a.Geometry)
-		cb, _ := planar.CentroidArea(b.Geometry)
-		p.CentroidDistanceKm = roundTo(geo.DistanceKm(ca, cb), 3)
-		if area, err := geo.IntersectionAreaKm2(a.Geometry, b.Geometry); err == nil {
-			v := roundTo(area, 3)
-			p.OverlapAreaKm2 = &v
-		}
-	}
-	la, okA := featureLabel(a)
-	lb, okB := featureLabel(b)
-	if okA && okB {
-		p.LabelDistanceKm = roundTo(geo.DistanceKm(la, lb), 3)
-	}
-	st.pairs.Store(key, p)
-	return p
-}
-
+// compare answers from the precomputed table only: no geometry is touched
+// per request, so any comparison costs a few map lookups.
 func (s *Server) compare() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		st := s.snapshot(c)
 		args := c.Context().QueryArgs()
 		if !args.Has("ids") {
-			return invalidParam("ids", "is required: a comma-separated list of cluster ids")
+			return invalidParam("ids", "is required: a comma-separated list of feature ids (collection:id when ambiguous)")
 		}
 		ids, p := parseList("ids", c.Query("ids"))
 		if p != nil {
@@ -197,30 +173,35 @@ func (s *Server) compare() fiber.Handler {
 		if err != nil {
 			return err
 		}
-		clusters, _ := st.Atlas.Collection(data.Clusters)
-		seen := map[string]bool{}
-		feats := make([]*data.Feature, 0, len(ids))
+		seen := make(map[int]bool, len(ids))
+		rows := make([]int, 0, len(ids))
 		for _, id := range ids {
-			if seen[id] {
+			n, p := st.compare.resolve(id)
+			if p != nil {
+				return p
+			}
+			if seen[n] {
 				return invalidParam("ids", "id %q is listed twice", clip(id))
 			}
-			seen[id] = true
-			i, ok := clusters.Index(id)
-			if !ok {
-				return notFound("ids", "cluster %q does not exist", clip(id))
-			}
-			feats = append(feats, &clusters.Features[i])
+			seen[n] = true
+			rows = append(rows, n)
 		}
-		cmp := comparison{IDs: ids, Clusters: []clusterMetrics{}, Pairs: []pairMetrics{}, Notes: compareNotes}
+		cmp := comparison{IDs: ids, Clusters: make([]clusterMetrics, 0, len(rows)), Pairs: make([]pairMetrics, 0, len(rows)*(len(rows)-1)/2), Notes: compareNotes}
 		if st.Indicators != nil {
 			cmp.IndicatorColumns = st.Indicators.Columns
 		}
-		for _, f := range feats {
-			cmp.Clusters = append(cmp.Clusters, buildClusterMetrics(st, f))
+		for _, n := range rows {
+			tf := &st.compare.table.Features[n]
+			coll, _ := st.Atlas.Collection(tf.Collection)
+			i, _ := coll.Index(tf.ID)
+			cmp.Clusters = append(cmp.Clusters, buildClusterMetrics(st, &coll.Features[i], tf))
 		}
-		for i := range feats {
-			for j := i + 1; j < len(feats); j++ {
-				cmp.Pairs = append(cmp.Pairs, pairFor(st, feats[i], feats[j]))
+		for i := range rows {
+			for j := i + 1; j < len(rows); j++ {
+				tp, _ := st.compare.pair(rows[i], rows[j])
+				cmp.Pairs = append(cmp.Pairs, pairMetrics{A: ids[i], B: ids[j],
+					EdgeDistanceKm: tp.EdgeDistanceKm, LabelDistanceKm: tp.LabelDistanceKm, CentroidDistanceKm: tp.CentroidDistanceKm,
+					OverlapAreaKm2: tp.OverlapAreaKm2, ShareOfA: tp.ShareOfA, ShareOfB: tp.ShareOfB})
 			}
 		}
 		if format == asCSV {
@@ -275,16 +256,21 @@ func compareCSV(cmp comparison) []byte {
 	for _, col := range cmp.IndicatorColumns {
 		header = append(header, col+"_sum_whole_members", col+"_whole_members_counted", col+"_whole_members_missing", col+"_partial_members")
 	}
+	coveredCols := coveredByColumns(cmp)
+	for _, name := range coveredCols {
+		header = append(header, "covered_by_"+name)
+	}
 	for _, id := range cmp.IDs {
-		header = append(header, "edge_distance_km_to_"+id, "label_distance_km_to_"+id, "centroid_distance_km_to_"+id, "overlap_area_km2_with_"+id)
+		header = append(header, "edge_distance_km_to_"+id, "label_distance_km_to_"+id, "centroid_distance_km_to_"+id, "overlap_area_km2_with_"+id, "share_inside_"+id)
 	}
 	_ = w.Write(header)
 	pair := map[[2]string]pairMetrics{}
 	for _, p := range cmp.Pairs {
 		pair[[2]string{p.A, p.B}] = p
-		pair[[2]string{p.B, p.A}] = p
+		pair[[2]string{p.B, p.A}] = pairMetrics{A: p.B, B: p.A, EdgeDistanceKm: p.EdgeDistanceKm, LabelDistanceKm: p.LabelDistanceKm,
+			CentroidDistanceKm: p.CentroidDistanceKm, OverlapAreaKm2: p.OverlapAreaKm2, ShareOfA: p.ShareOfB, ShareOfB: p.ShareOfA}
 	}
-	for _, m := range cmp.Clusters {
+	for r, m := range cmp.Clusters {
 		row := []string{m.ID, m.NameZH, m.NameEN, m.Tier, fmtOpt(m.AreaKm2), fmtOpt(m.OfficialAreaKm2), fmtOpt(m.PerimeterKm),
 			fmtOpt(m.MembersWhole), fmtOpt(m.MembersPartial)}
 		if m.Label != nil {
@@ -308,18 +294,40 @@ func compareCSV(cmp comparison) []byte {
 			row = append(row, fmtFloat(s.SumWholeMembers), strconv.Itoa(s.WholeMembersCounted),
 				strconv.Itoa(len(s.WholeMembersMissing)), strconv.Itoa(len(s.PartialMembers)))
 		}
+		for _, name := range coveredCols {
+			if v, ok := m.CoveredBy[name]; ok {
+				row = append(row, fmtFloat(v))
+			} else {
+				row = append(row, "")
+			}
+		}
 		for _, other := range cmp.IDs {
-			if other == m.ID {
-				row = append(row, "0", "0", "0", fmtOpt(m.AreaKm2))
+			if other == cmp.IDs[r] {
+				row = append(row, "0", "0", "0", fmtOpt(m.AreaKm2), "1")
 				continue
 			}
-			p := pair[[2]string{m.ID, other}]
-			row = append(row, fmtFloat(p.EdgeDistanceKm), fmtFloat(p.LabelDistanceKm), fmtFloat(p.CentroidDistanceKm), fmtOpt(p.OverlapAreaKm2))
+			p := pair[[2]string{cmp.IDs[r], other}]
+			row = append(row, fmtOpt(p.EdgeDistanceKm), fmtOpt(p.LabelDistanceKm), fmtOpt(p.CentroidDistanceKm), fmtOpt(p.OverlapAreaKm2), fmtOpt(p.ShareOfA))
 		}
 		_ = w.Write(row)
 	}
 	w.Flush()
 	return buf.Bytes()
+}
+
+// coveredByColumns are the collections any compared feature reports a
+// covered_by share for, in the compared collections' order.
+func coveredByColumns(cmp comparison) []string {
+	var out []string
+	for _, name := range data.CompareCollections {
+		for _, m := range cmp.Clusters {
+			if _, ok := m.CoveredBy[name]; ok {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // clusterFlows lists the flows into (to = id) and out of (from = id) a

@@ -213,11 +213,14 @@ func (m *httpMetrics) series(k metricKey) metricSeries {
 	if ok {
 		return s
 	}
+	// Fiber's c.Method() aliases the request buffer that fasthttp reuses
+	// for the next request: copy before the strings become label values
+	// (WithLabelValues keeps them) or cache keys. Only the first request of
+	// each method/route/status pays for it; later ones hit the cache.
+	k.method, k.route = strings.Clone(k.method), strings.Clone(k.route)
 	status := strconv.Itoa(k.status)
 	s = metricSeries{m.requests.WithLabelValues(k.method, k.route, status), m.latency.WithLabelValues(k.method, k.route, status)}
 	m.mu.Lock()
-	// Fiber's strings may alias request buffers that are reused: keep copies
-	k.method, k.route = strings.Clone(k.method), strings.Clone(k.route)
 	m.cache[k] = s
 	m.mu.Unlock()
 	return s
@@ -232,8 +235,23 @@ func (m *httpMetrics) middleware(c *fiber.Ctx) error {
 	if !ok {
 		route = "unmatched"
 	}
-	s := m.series(metricKey{c.Method(), route, c.Response().StatusCode()})
+	s := m.series(metricKey{methodLabel(c.Method()), route, c.Response().StatusCode()})
 	s.requests.Inc()
 	s.latency.Observe(time.Since(start).Seconds())
 	return err
+}
+
+// knownMethods are the method labels; any other method is counted as
+// "other" so a client cannot grow the label space with made-up methods.
+var knownMethods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"}
+
+// methodLabel maps a request method to a constant string: the result never
+// aliases fasthttp's reused request buffer.
+func methodLabel(method string) string {
+	for _, m := range knownMethods {
+		if method == m {
+			return m
+		}
+	}
+	return "other"
 }

@@ -85,12 +85,25 @@ var (
 	featureTypes = map[negotiated]string{asJSON: mediaGeoJSON, asHTML: mediaHTML}
 )
 
-// base is the URL prefix links are built on.
+// base is the URL prefix links are built on: --base-url if set, else the
+// request's scheme and Host. X-Forwarded-Proto/-Host are client input: they
+// count only from a peer in --trusted-proxies (Fiber's trusted-proxy check),
+// otherwise one request could poison a shared cache with another host's links.
 func (s *Server) base(c *fiber.Ctx) string {
 	if s.cfg.BaseURL != "" {
 		return s.cfg.BaseURL
 	}
-	return c.Protocol() + "://" + c.Hostname()
+	if b, ok := c.Locals(localBase).(string); ok && b != "" {
+		return b // computed once per request by the route wrapper
+	}
+	if len(s.cfg.TrustedProxies) > 0 && c.IsProxyTrusted() {
+		return c.Protocol() + "://" + c.Hostname()
+	}
+	scheme := "http://"
+	if c.Context().IsTLS() {
+		scheme = "https://"
+	}
+	return scheme + string(c.Request().URI().Host()) // one allocation: the concatenation copies
 }
 
 // linkTo builds an absolute link to path carrying every parameter of the

@@ -12,7 +12,9 @@ import (
 
 // openAPIDocument generates the OpenAPI 3.0 definition from routeSpecs and
 // paramDefs, so the document cannot drift from what the router accepts.
-func openAPIDocument(serverURL, version string) map[string]any {
+// openAPIDocument renders the OpenAPI document; limits (the server's
+// configured bounds) are published as the info extension x-limits.
+func openAPIDocument(serverURL, version string, limits map[string]any) map[string]any {
 	paths := map[string]any{}
 	problemRef := map[string]any{"$ref": "#/components/responses/Problem"}
 	for _, rs := range routeSpecs {
@@ -60,6 +62,14 @@ func openAPIDocument(serverURL, version string) map[string]any {
 		if rs.Unready || slices.Contains(rs.Params, "zoom") {
 			responses["503"] = problemRef
 		}
+		if !rs.ops {
+			responses["414"] = map[string]any{"description": "Request target longer than --max-uri-bytes (problem+json)"}
+			responses["422"] = map[string]any{"description": "The answer would exceed --max-response-bytes; ask for less (problem+json)"}
+		}
+		if rs.Costly {
+			responses["503"] = map[string]any{"description": "Costly-work pool full (--max-costly, --costly-queue) or --request-timeout passed; retry after the Retry-After seconds (problem+json)",
+				"headers": map[string]any{"Retry-After": map[string]any{"schema": map[string]any{"type": "integer"}}}}
+		}
 		op := map[string]any{
 			"operationId": rs.OperationID, "summary": rs.Summary, "tags": []string{rs.Tag}, "responses": responses,
 		}
@@ -91,6 +101,7 @@ func openAPIDocument(serverURL, version string) map[string]any {
 			"version":     version,
 			"description": "OGC API - Features (Core, GeoJSON, HTML, OpenAPI 3.0) for China's 19 city clusters, transfer zones and flows, plus spatial queries, a planner's comparison and Mapbox Vector Tiles (TileJSON at /tiles.json; map viewer at /viewer/). Every error is application/problem+json (RFC 9457). Unknown query parameters are rejected with 400.",
 			"license":     map[string]any{"name": "see the dataset manifest"},
+			"x-limits":    limits,
 		},
 		"servers": []any{map[string]any{"url": serverURL}},
 		// The built-in map viewer is static files, not an API operation.
@@ -185,6 +196,26 @@ func (s *Server) apiDocument() fiber.Handler {
 			}
 			return renderPage(c, "api", map[string]any{"Title": "API", "Base": baseOf(c), "Routes": routes})
 		}
-		return sendJSON(c, mediaOpenAPI, openAPIDocument(s.base(c), st.Version))
+		return sendJSON(c, mediaOpenAPI, openAPIDocument(s.base(c), st.Version, s.limitsDoc()))
 	}
+}
+
+// limitsDoc lists the configured request bounds (each a serve flag).
+func (s *Server) limitsDoc() map[string]any {
+	return map[string]any{
+		"body_limit_bytes": s.cfg.BodyLimit, "max_vertices": s.cfg.MaxVertices,
+		"max_costly": s.cfg.MaxCostly, "costly_queue": s.cfg.CostlyQueue, "request_timeout_seconds": s.cfg.RequestTimeout.Seconds(),
+		"max_response_bytes": s.cfg.MaxResponseBytes, "max_uri_bytes": s.cfg.MaxURIBytes, "max_header_bytes": s.cfg.MaxHeaderBytes,
+		"costly_routes": costlyRoutes(),
+	}
+}
+
+func costlyRoutes() []string {
+	var out []string
+	for _, rs := range routeSpecs {
+		if rs.Costly {
+			out = append(out, rs.Method+" "+rs.Path)
+		}
+	}
+	return out
 }

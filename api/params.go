@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/clusteratlas/clusteratlas/data"
 	"github.com/clusteratlas/clusteratlas/geo"
 	"github.com/valyala/fasthttp"
 	"math"
@@ -36,8 +37,10 @@ const (
 	MaxPrecision = 10
 	// MaxZoom is the deepest simplification level built (web-map zoom).
 	MaxZoom = 12
-	// MaxCompareIDs bounds /compare (all 19 clusters, with room to spare).
-	MaxCompareIDs = 32
+	// MaxCompareIDs bounds /compare: every compared feature (19 clusters
+	// today, ~75 with the regional collections) fits, and the answer is a
+	// lookup, so the bound only caps the answer's size.
+	MaxCompareIDs = 100
 )
 
 // paramDef documents one query parameter; the OpenAPI document and the
@@ -82,9 +85,9 @@ var paramDefs = map[string]paramDef{
 		Schema: map[string]any{"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": MaxRadiusKm}},
 	"collection": {Name: "collection", Description: "Collection to query (default clusters).",
 		Schema: map[string]any{"type": "string", "default": "clusters"}},
-	"geometry": {Name: "geometry", Description: "Include feature geometries (true|false). /locate defaults to false (a reverse-geocoder answer), the other queries to true.",
+	"geometry": {Name: "geometry", Description: "Include feature geometries (true|false). The query routes default to false (names, ids and measures) unless zoom is given, which includes the geometry simplified for that zoom.",
 		Schema: map[string]any{"type": "boolean"}},
-	"ids": {Name: "ids", Description: fmt.Sprintf("Comma-separated cluster ids to compare (1..%d, distinct).", MaxCompareIDs), Required: true,
+	"ids": {Name: "ids", Description: fmt.Sprintf("Comma-separated ids to compare (1..%d, distinct), from the collections %s; write collection:id when a bare id is in several. Answers come from a table precomputed by the build.", MaxCompareIDs, strings.Join(data.CompareCollections, ", ")), Required: true,
 		Schema:    map[string]any{"type": "array", "items": map[string]any{"type": "string"}, "minItems": 1, "maxItems": MaxCompareIDs},
 		CommaList: true},
 	"flow_shape": {Name: "flow_shape", Description: "Geometry of flows (the flows collection only; other collections check the value and ignore it). curved (default): the line the vector tiles draw, a quadratic Bézier arc in Web Mercator from origin to destination (33 points, 1e-5°), bowing to the right of the direction of travel, so flows between the same two places in either direction never draw on top of each other; bbox then filters on the curve. straight: the stored straight origin→destination line.",

@@ -100,8 +100,11 @@ func problemFrom(err error) (p *Problem, internal bool) {
 // body limit) and the chain's own error sink.
 func writeProblem(c *fiber.Ctx, err error, log *slog.Logger) error {
 	p, internal := problemFrom(err)
-	if p.Instance == "" {
-		p.Instance = c.Path()
+	if p.Status == http.StatusRequestHeaderFieldsTooLarge {
+		// fasthttp could not read the request head: there is no path to name
+		p.Detail = "the request line and headers do not fit the read buffer (--max-header-bytes); a long query string is 414 below that size"
+	} else if p.Instance == "" {
+		p.Instance = clip(c.Path())
 	}
 	if internal {
 		log.Error("request failed", "method", c.Method(), "path", c.Path(), "error", err.Error())

@@ -29,6 +29,9 @@ type routeSpec struct {
 	// Unready documents a 503 while the simplified levels are built (routes
 	// with a zoom parameter document it anyway).
 	Unready bool
+	// Costly routes do request-dependent geometry work: they run in the
+	// bounded pool under a deadline (guard.go) and document 503.
+	Costly bool
 }
 
 const (
@@ -67,11 +70,11 @@ func allRoutes() []routeSpec {
 		{Method: "GET", Path: "/locate", Params: []string{"lon", "lat", "geometry", "properties", "precision", "zoom", "crs"}, OperationID: "locate", Tag: "Queries",
 			Summary: "Reverse geocoder: the clusters, member city and transfer zones containing a point", Produces: []string{mediaGeoJSON}, handler: (*Server).locate},
 		{Method: "GET", Path: "/nearest", Params: []string{"lon", "lat", "k", "collection", "geometry", "properties", "precision", "zoom", "crs"}, OperationID: "nearest", Tag: "Queries",
-			Summary: "The k features nearest a point, with distance_km", Produces: []string{mediaGeoJSON}, handler: (*Server).nearest},
+			Summary: "The k features nearest a point, with distance_km", Produces: []string{mediaGeoJSON}, handler: (*Server).nearest, Costly: true},
 		{Method: "GET", Path: "/within", Params: []string{"lon", "lat", "radius_km", "collection", "geometry", "properties", "precision", "zoom", "crs"}, OperationID: "within", Tag: "Queries",
-			Summary: "Features within a distance of a point, with distance_km", Produces: []string{mediaGeoJSON}, handler: (*Server).within},
+			Summary: "Features within a distance of a point, with distance_km", Produces: []string{mediaGeoJSON}, handler: (*Server).within, Costly: true},
 		{Method: "POST", Path: "/intersects", Params: []string{"collection", "geometry", "properties", "precision", "zoom", "crs"}, OperationID: "intersects", Tag: "Queries", Body: mediaGeoJSON,
-			Summary: "Features intersecting a posted GeoJSON geometry or Feature, with overlap area and shares", Produces: []string{mediaGeoJSON}, handler: (*Server).intersects},
+			Summary: "Features intersecting a posted GeoJSON geometry or Feature, with overlap area and shares", Produces: []string{mediaGeoJSON}, handler: (*Server).intersects, Costly: true},
 		{Method: "GET", Path: "/compare", Params: []string{"ids", "f-compare"}, OperationID: "compareClusters", Tag: "Planner",
 			Summary: "Side-by-side metrics of clusters, pairwise distances and overlaps, indicator sums", Produces: []string{mediaJSON, mediaCSV}, handler: (*Server).compare},
 		{Method: "GET", Path: "/clusters/{clusterId}/flows", Params: []string{"direction", "flow_shape", "precision", "crs"}, PathParams: []string{"clusterId"}, OperationID: "clusterFlows", Tag: "Planner",
@@ -111,7 +114,11 @@ func fiberPath(p string) string {
 
 func (s *Server) registerRoutes() {
 	for _, rs := range routeSpecs {
-		h := s.wrap(rs, rs.handler(s))
+		inner := rs.handler(s)
+		if rs.Costly {
+			inner = s.costly(inner)
+		}
+		h := s.wrap(rs, inner)
 		switch rs.Method {
 		case "GET":
 			s.app.Get(fiberPath(rs.Path), h) // Fiber adds HEAD

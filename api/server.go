@@ -8,6 +8,7 @@ package api
 
 import (
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,26 @@ type Config struct {
 	// BaseURL, if set, prefixes every link (e.g. https://atlas.example.org
 	// behind a proxy); otherwise links are built from the request's scheme and Host.
 	BaseURL string
+	// TrustedProxies are the peers (IPs or CIDRs) whose X-Forwarded-Proto
+	// and X-Forwarded-Host build links when BaseURL is unset; from any other
+	// peer those headers are ignored. Empty: trust no one.
+	TrustedProxies []string
+	// MaxCostly bounds the costly requests (POST /intersects, /nearest,
+	// /within) computing at once; CostlyQueue how many more may wait for a
+	// slot (0: DefaultCostlyQueue, negative: none). Beyond that: 503 with
+	// Retry-After.
+	MaxCostly, CostlyQueue int
+	// RequestTimeout bounds a costly request, queueing included; the geometry
+	// work stops when it passes (503 with Retry-After).
+	RequestTimeout time.Duration
+	// MaxResponseBytes bounds an answer body (before compression); a larger
+	// answer is refused with a 422 problem before anything is sent.
+	MaxResponseBytes int
+	// MaxURIBytes bounds the request target (path and query): longer is 414.
+	MaxURIBytes int
+	// MaxHeaderBytes is the read buffer for the request line and headers:
+	// a request whose head does not fit gets 431.
+	MaxHeaderBytes int
 	// Logger receives request errors and recovered panics (default: slog.Default()).
 	Logger *slog.Logger
 	// TileCacheBytes bounds the memory of the in-memory vector-tile cache
@@ -57,9 +78,18 @@ type Config struct {
 
 // Defaults used for zero Config fields.
 const (
-	DefaultBodyLimit   = 1 << 20
-	DefaultMaxVertices = 10000
+	DefaultBodyLimit        = 1 << 20
+	DefaultMaxVertices      = 10000
+	DefaultCostlyQueue      = 8
+	DefaultRequestTimeout   = 10 * time.Second
+	DefaultMaxResponseBytes = 32 << 20
+	DefaultMaxURIBytes      = 8 << 10
+	DefaultMaxHeaderBytes   = 16 << 10
 )
+
+// DefaultMaxCostly is half the cores (at least one): the other half stays
+// free for the cheap routes whatever the costly ones ask.
+func DefaultMaxCostly() int { return max(1, runtime.NumCPU()/2) }
 
 func (c *Config) fillDefaults() {
 	if len(c.CORSOrigins) == 0 {
@@ -83,6 +113,29 @@ func (c *Config) fillDefaults() {
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = 120 * time.Second
 	}
+	if c.MaxCostly <= 0 {
+		c.MaxCostly = DefaultMaxCostly()
+	}
+	if c.CostlyQueue < 0 {
+		c.CostlyQueue = 0
+	} else if c.CostlyQueue == 0 {
+		c.CostlyQueue = DefaultCostlyQueue
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = DefaultRequestTimeout
+	}
+	if c.MaxResponseBytes <= 0 {
+		c.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if c.MaxURIBytes <= 0 {
+		c.MaxURIBytes = DefaultMaxURIBytes
+	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if c.MaxHeaderBytes < c.MaxURIBytes+1024 {
+		c.MaxHeaderBytes = c.MaxURIBytes + 1024 // room for the request line and a few headers
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -95,6 +148,7 @@ type Server struct {
 	app     *fiber.App
 	state   atomic.Pointer[State]
 	metrics *httpMetrics
+	guard   *costGuard
 	log     *slog.Logger
 	// cacheControl is the Cache-Control value of dataset-derived answers.
 	cacheControl string
@@ -107,9 +161,11 @@ func New(cfg Config, st *State) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger, cacheControl: cacheControlValue(cfg.CacheMaxAge)}
 	s.state.Store(st)
 	s.metrics = newHTTPMetrics(cfg.Registry)
+	s.guard = newCostGuard(cfg.MaxCostly, cfg.CostlyQueue, cfg.RequestTimeout)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "clusteratlas",
 		BodyLimit:             cfg.BodyLimit,
+		ReadBufferSize:        cfg.MaxHeaderBytes,
 		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
@@ -119,7 +175,10 @@ func New(cfg Config, st *State) *Server {
 		ErrorHandler: func(c *fiber.Ctx, err error) error { return writeProblem(c, err, s.log) },
 		// Strict routing keeps one URL per resource, so ETags and links are canonical.
 		StrictRouting: true,
-		CaseSensitive: true,
+		// X-Forwarded-* only from the configured proxies (none by default).
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          cfg.TrustedProxies,
+		CaseSensitive:           true,
 	})
 	s.app.Use(s.metrics.middleware)
 	s.app.Use(s.recoverProblems)
@@ -132,6 +191,7 @@ func New(cfg Config, st *State) *Server {
 	}))
 	s.app.Use(s.finishETag)
 	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
+	s.app.Use(s.limits) // URI length and answer size (guard.go)
 	s.registerRoutes()
 	return s
 }

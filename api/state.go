@@ -46,8 +46,8 @@ type State struct {
 	stampOnce *sync.Once
 	// prefix caches tagPrefix (propcache.go).
 	prefix *atomic.Pointer[tagPrefix]
-	// pairs memoises /compare's pairwise metrics (overlap areas are costly).
-	pairs *sync.Map
+	// compare answers /compare from the precomputed table.
+	compare *compareIndex
 }
 
 // collectionMeta is what the collection documents need, computed once.
@@ -83,7 +83,7 @@ func NewState(ds *data.Dataset, ind *Indicators) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &State{Atlas: atlas, Indicators: ind, LoadedAt: time.Now().UTC(), meta: map[string]*collectionMeta{}, pairs: &sync.Map{}, stampOnce: &sync.Once{}, prefix: &atomic.Pointer[tagPrefix]{}}
+	st := &State{Atlas: atlas, Indicators: ind, LoadedAt: time.Now().UTC(), meta: map[string]*collectionMeta{}, stampOnce: &sync.Once{}, prefix: &atomic.Pointer[tagPrefix]{}}
 	st.Version = ds.Version
 	if ind != nil {
 		st.Version += "-" + ind.Hash
@@ -119,6 +119,9 @@ func NewState(ds *data.Dataset, ind *Indicators) (*State, error) {
 		}
 		st.meta[name] = m
 	}
+	if st.compare, err = newCompareIndex(ds, atlas); err != nil {
+		return nil, err
+	}
 	st.encoded = encodeAllProperties(atlas)
 	st.flowLines = curvedFlowLines(atlas)
 	return st, nil
@@ -145,6 +148,10 @@ func (s *State) WithLevelsAndTiles(l *topo.Levels, opts tiles.Options) *State {
 	}
 	return &cp
 }
+
+// CompareSource says where the /compare table came from: the dataset's
+// precomputed file, or computed at load (and why), for the start-up log.
+func (s *State) CompareSource() string { return s.compare.source }
 
 // Ready reports whether every part of the state, levels included, is there.
 func (s *State) Ready() bool { return s != nil && s.Levels != nil }

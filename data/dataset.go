@@ -69,6 +69,13 @@ type Dataset struct {
 	// Version identifies the content (a hash of the files); it changes
 	// whenever any byte of the dataset changes, so it can key HTTP caches.
 	Version string
+	// ContentHash is ContentHash of each collection file as loaded.
+	ContentHash map[string]string
+	// Compare is the precomputed /compare table (CompareFile), nil when the
+	// directory has none or CompareStale says why it cannot be used; the
+	// server then computes it once at load.
+	Compare      *CompareTable
+	CompareStale error
 }
 
 // Collection returns the features of the named collection (nil if unknown).

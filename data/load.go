@@ -17,7 +17,10 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
-//go:embed clusters.geojson.gz cities.geojson.gz transfer-zones.geojson.gz flows.geojson.gz manifest.json clusters.json
+// *.gz: the collections and, once built, compare.json.gz (the pattern
+// keeps the package building where the table has not been generated yet).
+//
+//go:embed *.gz manifest.json clusters.json
 var embedded embed.FS
 
 // Embedded returns the embedded dataset files (for `check`, tests and
@@ -59,7 +62,7 @@ func LoadDir(dir string) (*Dataset, error) {
 // collection is NAME.geojson or NAME.geojson.gz. It decodes only; run Check
 // for validation.
 func LoadFS(fsys fs.FS) (*Dataset, error) {
-	ds := &Dataset{Collections: map[string][]Feature{}}
+	ds := &Dataset{Collections: map[string][]Feature{}, ContentHash: map[string]string{}}
 	hash := sha256.New()
 	for _, name := range CollectionNames {
 		file, raw, err := ReadCollectionFile(fsys, name)
@@ -67,6 +70,7 @@ func LoadFS(fsys fs.FS) (*Dataset, error) {
 			return nil, err
 		}
 		hash.Write(raw)
+		ds.ContentHash[name] = ContentHash(raw)
 		features, err := DecodeFeatures(raw)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)
@@ -82,7 +86,25 @@ func LoadFS(fsys fs.FS) (*Dataset, error) {
 		return nil, err
 	}
 	ds.Version = hex.EncodeToString(hash.Sum(nil))[:16]
+	table, err := readCompareTable(fsys)
+	if err != nil {
+		return nil, err // present but unreadable: a broken dataset, say so
+	}
+	if table != nil {
+		if stale := table.Stale(ds, CompareCollections); stale != nil {
+			ds.CompareStale = stale
+		} else {
+			ds.Compare = table
+		}
+	}
 	return ds, nil
+}
+
+// ContentHash identifies a collection file's (decompressed) bytes; the
+// compare table records the hashes it was computed from.
+func ContentHash(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:8])
 }
 
 // ReadCollectionFile finds NAME.geojson or NAME.geojson.gz in fsys and

@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -30,6 +31,13 @@ var ErrInvalidGeometry = errors.New("invalid geometry")
 // boundary g actually crosses: disjoint features are dropped and nested ones
 // measured from their precomputed areas, using the prepared edge indexes.
 func (c *Collection) Intersecting(g orb.Geometry) (out []Overlap, err error) {
+	return c.IntersectingContext(context.Background(), g)
+}
+
+// IntersectingContext is Intersecting that stops, returning ctx.Err(),
+// when ctx is done: it checks between features, so a request's deadline
+// ends the work within one overlay of its expiry.
+func (c *Collection) IntersectingContext(ctx context.Context, g orb.Geometry) (out []Overlap, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("geo: intersecting %s: internal error: %v", c.Name, r)
@@ -47,9 +55,9 @@ func (c *Collection) Intersecting(g orb.Geometry) (out []Overlap, err error) {
 		}
 		return c.intersectPoints(t), nil
 	case orb.LineString, orb.MultiLineString:
-		return c.intersectLines(g)
+		return c.intersectLines(ctx, g)
 	case orb.Polygon, orb.MultiPolygon:
-		return c.intersectPolygons(g)
+		return c.intersectPolygons(ctx, g)
 	}
 	return nil, fmt.Errorf("%w: unsupported geometry type %s", ErrInvalidGeometry, g.GeoJSONType())
 }
@@ -158,7 +166,7 @@ func (c *Collection) candidates(b orb.Bound) []int {
 	return idx
 }
 
-func (c *Collection) intersectLines(g orb.Geometry) ([]Overlap, error) {
+func (c *Collection) intersectLines(ctx context.Context, g orb.Geometry) ([]Overlap, error) {
 	total := LengthKm(g)
 	gp := prepare(g)
 	var lines []orb.LineString
@@ -171,6 +179,9 @@ func (c *Collection) intersectLines(g orb.Geometry) ([]Overlap, error) {
 	var sg geom.Geometry
 	var out []Overlap
 	for _, i := range c.candidates(gp.bound) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		fp := c.prep[i]
 		var inside float64
 		touches := false
@@ -209,7 +220,7 @@ func (c *Collection) intersectLines(g orb.Geometry) ([]Overlap, error) {
 	return out, nil
 }
 
-func (c *Collection) intersectPolygons(g orb.Geometry) ([]Overlap, error) {
+func (c *Collection) intersectPolygons(ctx context.Context, g orb.Geometry) ([]Overlap, error) {
 	total := AreaKm2(g)
 	gp := prepare(g)
 	var polys []orb.Polygon
@@ -222,6 +233,9 @@ func (c *Collection) intersectPolygons(g orb.Geometry) ([]Overlap, error) {
 	var sg geom.Geometry
 	var out []Overlap
 	for _, i := range c.candidates(gp.bound) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		fp := c.prep[i]
 		var area float64
 		touches := false

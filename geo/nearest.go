@@ -269,9 +269,14 @@ func preparedDistanceKm(pa, pb *prepared, cutoff float64) float64 {
 	best := cutoff
 	side := func(x, y *prepared) {
 		type cand struct {
-			ci int
-			lb float64
+			ci     int
+			lb, r  float64
+			centre orb.Point
 		}
+		// A cheap lower bound per chunk first (its centre against y's whole
+		// box, less its radius); chunks are then refined nearest first, so
+		// best is finite after the first few and the rest are pruned
+		// without an index search each.
 		cands := make([]cand, 0, len(x.chunks))
 		for ci := range x.chunks {
 			ch := &x.chunks[ci]
@@ -281,16 +286,19 @@ func preparedDistanceKm(pa, pb *prepared, cutoff float64) float64 {
 				r = math.Max(r, ubRadiusKm*centralAngle(c[0], c[1], q[0], q[1]))
 			}
 			r = r*1.01 + 1e-6
-			d := y.boundaryDistanceKm(c, best+r)
-			if d-r >= best {
+			lb := boxLowerBoundKm(c, y.bound.Min, y.bound.Max) - r
+			if lb >= best {
 				continue
 			}
-			cands = append(cands, cand{ci, d - r})
+			cands = append(cands, cand{ci, lb, r, c})
 		}
 		sort.Slice(cands, func(i, j int) bool { return cands[i].lb < cands[j].lb })
 		for _, cd := range cands {
 			if cd.lb >= best {
 				break
+			}
+			if d := y.boundaryDistanceKm(cd.centre, best+cd.r); d-cd.r >= best {
+				continue
 			}
 			ch := &x.chunks[cd.ci]
 			for i := ch.lo; i < ch.hi; i++ {

@@ -35,6 +35,15 @@ type serveOptions struct {
 	ShutdownTimeout time.Duration
 	TileCacheBytes  int64
 	BaseURL         string
+	TrustedProxies  string
+	MaxCostly       int
+	CostlyQueue     int
+	RequestTimeout  time.Duration
+	MaxResponse     int
+	MaxURIBytes     int
+	MaxHeaderBytes  int
+	DrainBytes      int64
+	DrainTimeout    time.Duration
 	LogFormat       string
 	LogLevel        string
 }
@@ -101,6 +110,15 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	dur(&o.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
 	integer64(&o.TileCacheBytes, "tile-cache-bytes", "TILE_CACHE_BYTES", tiles.DefaultCacheBytes, "memory bound of the in-memory vector-tile cache in bytes, per tileset (WGS84 and GCJ-02 each have one; LRU; 0: the default, negative: no cache)")
 	str(&o.BaseURL, "base-url", "BASE_URL", "", "public URL prefix for links (default: from the request's scheme and Host)")
+	str(&o.TrustedProxies, "trusted-proxies", "TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-Proto/-Host build links (default: none; ignored with --base-url)")
+	integer(&o.MaxCostly, "max-costly", "MAX_COSTLY", api.DefaultMaxCostly(), "costly requests (POST /intersects, /nearest, /within) computing at once (default: half the cores)")
+	integer(&o.CostlyQueue, "costly-queue", "COSTLY_QUEUE", api.DefaultCostlyQueue, "costly requests waiting for a slot; beyond that 503 with Retry-After")
+	dur(&o.RequestTimeout, "request-timeout", "REQUEST_TIMEOUT", api.DefaultRequestTimeout, "deadline of a costly request, queueing included; the computation stops (503 with Retry-After)")
+	integer(&o.MaxResponse, "max-response-bytes", "MAX_RESPONSE_BYTES", api.DefaultMaxResponseBytes, "largest answer body in bytes before compression; larger is refused with 422 before sending")
+	integer(&o.MaxURIBytes, "max-uri-bytes", "MAX_URI_BYTES", api.DefaultMaxURIBytes, "longest request target (path and query) in bytes; longer is 414")
+	integer(&o.MaxHeaderBytes, "max-header-bytes", "MAX_HEADER_BYTES", api.DefaultMaxHeaderBytes, "read buffer for the request line and headers in bytes; a larger head is 431")
+	integer64(&o.DrainBytes, "drain-bytes", "DRAIN_BYTES", api.DefaultDrainBytes, "when the server closes a connection (e.g. after a 413), read and discard up to this many unread body bytes first so the client sees the answer instead of a reset (0: off)")
+	dur(&o.DrainTimeout, "drain-timeout", "DRAIN_TIMEOUT", api.DefaultDrainTimeout, "how long such a drain may last")
 	str(&o.LogFormat, "log-format", "LOG_FORMAT", "json", "log format: json or text")
 	str(&o.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	fs.Usage = func() {
@@ -118,6 +136,12 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	}
 	if o.BodyLimit <= 0 || o.MaxVertices <= 0 {
 		return nil, fmt.Errorf("--body-limit and --max-vertices must be positive")
+	}
+	if o.MaxCostly <= 0 || o.CostlyQueue < 0 || o.RequestTimeout <= 0 || o.MaxResponse <= 0 || o.MaxURIBytes <= 0 || o.MaxHeaderBytes <= 0 || o.DrainBytes < 0 || o.DrainTimeout <= 0 {
+		return nil, fmt.Errorf("--max-costly, --request-timeout, --max-response-bytes, --max-uri-bytes, --max-header-bytes and --drain-timeout must be positive; --costly-queue and --drain-bytes not negative")
+	}
+	if _, err := parseTrustedProxies(o.TrustedProxies); err != nil {
+		return nil, err
 	}
 	if o.LogFormat != "json" && o.LogFormat != "text" {
 		return nil, fmt.Errorf("--log-format must be json or text, got %q", o.LogFormat)
@@ -219,6 +243,11 @@ func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Sign
 		ln.Close()
 		return 1
 	}
+	proxies, _ := parseTrustedProxies(o.TrustedProxies) // checked with the flags
+	queue := o.CostlyQueue
+	if queue == 0 {
+		queue = -1 // api.Config: 0 is the default, negative is no queue
+	}
 	origins := strings.Split(o.CORSOrigins, ",")
 	for i := range origins {
 		origins[i] = strings.TrimSpace(origins[i])
@@ -227,8 +256,10 @@ func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Sign
 		CORSOrigins: origins, CacheMaxAge: o.CacheMaxAge, BodyLimit: o.BodyLimit, MaxVertices: o.MaxVertices,
 		ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout, IdleTimeout: o.IdleTimeout,
 		BaseURL: o.BaseURL, Logger: log, TileCacheBytes: o.TileCacheBytes, BuildVersion: version,
+		TrustedProxies: proxies, MaxCostly: o.MaxCostly, CostlyQueue: queue, RequestTimeout: o.RequestTimeout,
+		MaxResponseBytes: o.MaxResponse, MaxURIBytes: o.MaxURIBytes, MaxHeaderBytes: o.MaxHeaderBytes,
 	}, st)
-	log.Info("data loaded", "version", st.Version, "source", dataSource(o), "indicators", o.Indicators, "took", time.Since(start).String())
+	log.Info("data loaded", "version", st.Version, "source", dataSource(o), "indicators", o.Indicators, "compare_table", st.CompareSource(), "took", time.Since(start).String())
 
 	// Simplified levels take a while on the real data: serve at once and
 	// report ready when they are in. A reload in the meantime wins (CAS).
@@ -248,7 +279,7 @@ func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Sign
 	defer signal.Stop(sigs)
 	reloading := make(chan struct{}, 1)
 	served := make(chan error, 1)
-	go func() { served <- srv.App().Listener(ln) }()
+	go func() { served <- srv.App().Listener(api.LingerListener(ln, o.DrainBytes, o.DrainTimeout)) }()
 	log.Info("listening", "addr", ln.Addr().String())
 
 	for {
@@ -320,4 +351,25 @@ func summarizeProblems(probs []data.Problem) string {
 		parts = append(parts, p.String())
 	}
 	return strings.Join(parts, "; ")
+}
+
+// parseTrustedProxies splits --trusted-proxies into IPs and CIDRs, each
+// checked, so a typo fails at start rather than trusting nobody silently.
+func parseTrustedProxies(list string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(list, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if strings.Contains(p, "/") {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return nil, fmt.Errorf("--trusted-proxies: %q is not an IP or CIDR", p)
+			}
+		} else if net.ParseIP(p) == nil {
+			return nil, fmt.Errorf("--trusted-proxies: %q is not an IP or CIDR", p)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

@@ -271,7 +271,8 @@ func TestServeFlagsAndEnvironment(t *testing.T) {
 	if _, err := parseServeFlags([]string{"--help"}, &help); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("help: %v", err)
 	}
-	for _, env := range []string{"ADDR", "DATA", "INDICATORS", "CORS_ORIGINS", "CACHE_MAX_AGE", "BODY_LIMIT", "MAX_VERTICES", "READ_TIMEOUT", "WRITE_TIMEOUT", "IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "BASE_URL", "LOG_FORMAT", "LOG_LEVEL", "TILE_CACHE_BYTES"} {
+	for _, env := range []string{"ADDR", "DATA", "INDICATORS", "CORS_ORIGINS", "CACHE_MAX_AGE", "BODY_LIMIT", "MAX_VERTICES", "READ_TIMEOUT", "WRITE_TIMEOUT", "IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "BASE_URL", "LOG_FORMAT", "LOG_LEVEL", "TILE_CACHE_BYTES",
+		"TRUSTED_PROXIES", "MAX_COSTLY", "COSTLY_QUEUE", "REQUEST_TIMEOUT", "MAX_RESPONSE_BYTES", "MAX_URI_BYTES", "MAX_HEADER_BYTES", "DRAIN_BYTES", "DRAIN_TIMEOUT"} {
 		if !strings.Contains(help.String(), "CLUSTERATLAS_"+env) {
 			t.Errorf("--help does not list CLUSTERATLAS_%s", env)
 		}
@@ -375,5 +376,27 @@ func TestOGRInfoInteropEmbedded(t *testing.T) {
 	all := ogr("-ro", "-geom=NO", "-fields=NO", "-oo", "PAGE_SIZE=40", "OAPIF:"+r.base+"/", "cities")
 	if n, want := strings.Count(all, "OGRFeature(cities)"), len(ds.Collection(data.Cities)); n != want {
 		t.Errorf("ogrinfo read %d cities through pages of 40, want %d", n, want)
+	}
+}
+
+// The abuse limits come from flags or the environment and are checked.
+func TestServeLimitFlags(t *testing.T) {
+	t.Setenv("CLUSTERATLAS_MAX_COSTLY", "3")
+	t.Setenv("CLUSTERATLAS_REQUEST_TIMEOUT", "2s")
+	t.Setenv("CLUSTERATLAS_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1")
+	o, err := parseServeFlags([]string{"--drain-bytes", "0", "--max-response-bytes", "1000"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.MaxCostly != 3 || o.RequestTimeout != 2*time.Second || o.DrainBytes != 0 || o.MaxResponse != 1000 {
+		t.Errorf("options %+v", o)
+	}
+	if p, _ := parseTrustedProxies(o.TrustedProxies); len(p) != 2 || p[1] != "192.168.1.1" {
+		t.Errorf("trusted proxies %v", p)
+	}
+	for _, bad := range [][]string{{"--trusted-proxies", "10.0.0.0/33"}, {"--trusted-proxies", "proxy.local"}, {"--max-costly", "0"}, {"--costly-queue", "-1"}, {"--request-timeout", "0s"}} {
+		if _, err := parseServeFlags(bad, io.Discard); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
 	}
 }

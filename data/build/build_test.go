@@ -302,3 +302,74 @@ func TestBoundariesFileErrors(t *testing.T) {
 		}
 	}
 }
+
+// The build writes the /compare table next to the collections; loading the
+// directory picks it up, its figures match an independent overlay of the
+// two fixture clusters, and a changed collection file makes it stale.
+func TestFixtureBuildWritesCompareTable(t *testing.T) {
+	res := buildFixture(t)
+	files, err := res.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files[data.CompareFile]) == 0 {
+		t.Fatalf("no %s among the built files", data.CompareFile)
+	}
+	dir := t.TempDir()
+	if err := WriteDir(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := data.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Compare == nil {
+		t.Fatalf("table not used: %v", ds.CompareStale)
+	}
+	tab := ds.Compare
+	if len(tab.Features) != 2 || len(tab.Pairs) != 1 {
+		t.Fatalf("%d features, %d pairs; want 2 and 1", len(tab.Features), len(tab.Pairs))
+	}
+	a, b := fixtureFeature(t, res, data.Clusters, "fx-a"), fixtureFeature(t, res, data.Clusters, "fx-b")
+	if tab.Features[0].ID != "fx-a" || tab.Features[1].ID != "fx-b" {
+		t.Fatalf("features %v", tab.Features)
+	}
+	want, err := geo.IntersectionAreaKm2(a.Geometry, b.Geometry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := tab.Pairs[0]
+	if p.OverlapAreaKm2 == nil || math.Abs(*p.OverlapAreaKm2-want) > 0.01 {
+		t.Errorf("overlap %v, want %.3f", p.OverlapAreaKm2, want)
+	}
+	if p.ShareOfB == nil || math.Abs(*p.ShareOfB-want/geo.AreaKm2(b.Geometry)) > 1e-5 {
+		t.Errorf("share of fx-b %v, want %.6f", p.ShareOfB, want/geo.AreaKm2(b.Geometry))
+	}
+	if p.EdgeDistanceKm == nil || *p.EdgeDistanceKm != 0 {
+		t.Errorf("overlapping clusters: edge distance %v, want 0", p.EdgeDistanceKm)
+	}
+	if got := tab.Features[1].AreaKm2; math.Abs(got-geo.AreaKm2(b.Geometry)) > 0.01 {
+		t.Errorf("fx-b area %v", got)
+	}
+	// the same build gives the same bytes
+	again, _ := buildFixture(t).Files()
+	if !bytes.Equal(again[data.CompareFile], files[data.CompareFile]) {
+		t.Error("compare table is not deterministic")
+	}
+	// a collection edited after the build: the table is refused as stale
+	raw, err := Encode(res.Collections[data.Clusters][:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "clusters.geojson"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "clusters.geojson.gz"))
+	ds, err = data.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Compare != nil || ds.CompareStale == nil || !strings.Contains(ds.CompareStale.Error(), "clusters") {
+		t.Errorf("stale table: Compare %v, CompareStale %v", ds.Compare != nil, ds.CompareStale)
+	}
+}

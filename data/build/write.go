@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/clusteratlas/clusteratlas/data"
+	"github.com/clusteratlas/clusteratlas/geo"
 	"github.com/paulmach/orb"
 )
 
@@ -121,14 +122,17 @@ func writePolygon(buf *bytes.Buffer, p orb.Polygon) {
 }
 
 // Files renders the dataset directory: each collection gzipped (written
-// without a timestamp, so it is deterministic) and the manifest.
+// without a timestamp, so it is deterministic), the manifest and the
+// /compare table (CompareTable).
 func (r *Result) Files() (map[string][]byte, error) {
 	out := map[string][]byte{}
+	encoded := map[string][]byte{}
 	for _, name := range data.CollectionNames {
 		raw, err := Encode(r.Collections[name])
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		encoded[name] = raw
 		var gz bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
 		zw.Write(raw)
@@ -145,7 +149,36 @@ func (r *Result) Files() (map[string][]byte, error) {
 		return nil, err
 	}
 	out["manifest.json"] = m.Bytes()
+	table, err := CompareTable(encoded)
+	if err != nil {
+		return nil, err
+	}
+	out[data.CompareFile] = table
 	return out, nil
+}
+
+// CompareTable measures the /compare table (data.CompareCollections) on
+// the collections exactly as written (encoded GeoJSON by collection name),
+// so the server can check it was computed from the files it loads.
+func CompareTable(encoded map[string][]byte) ([]byte, error) {
+	ds := &data.Dataset{Collections: map[string][]data.Feature{}, ContentHash: map[string]string{}}
+	for name, raw := range encoded {
+		feats, err := data.DecodeFeatures(raw)
+		if err != nil {
+			return nil, fmt.Errorf("compare table: %s: %w", name, err)
+		}
+		ds.Collections[name] = feats
+		ds.ContentHash[name] = data.ContentHash(raw)
+	}
+	atlas, err := geo.NewAtlas(ds)
+	if err != nil {
+		return nil, fmt.Errorf("compare table: %w", err)
+	}
+	t, err := atlas.CompareTable(data.CompareCollections)
+	if err != nil {
+		return nil, err
+	}
+	return data.EncodeCompareTable(t)
 }
 
 // WriteDir writes the files into dir. Each file is written to a temporary
