@@ -66,7 +66,7 @@ func appendFeature(buf []byte, f *data.Feature, geom orb.Geometry, o featureOpti
 	buf = append(buf, `{"type":"Feature","id":`...)
 	buf = appendJSONString(buf, f.ID)
 	buf = append(buf, `,"geometry":`...)
-	buf = appendGeometry(buf, geom, o.Precision)
+	buf = appendGeometry(buf, promotePolygon(geom), o.Precision)
 	buf = append(buf, `,"properties":`...)
 	if o.Encoded != nil && o.Tag != nil && len(o.Extra) == 0 {
 		buf = append(buf, o.Encoded[:len(o.Encoded)-1]...) // without its "}"

@@ -197,6 +197,7 @@ func (s *Server) collectionDoc(c *fiber.Ctx, st *State, name string) map[string]
 			{Href: base + "/items?f=html", Rel: "items", Type: mediaHTML, Title: "features as HTML"},
 		},
 	}
+	doc["links"] = append(doc["links"].([]Link), collectionGISLinks(base)...)
 	extent := map[string]any{}
 	if m.HasExtent {
 		b := m.Extent

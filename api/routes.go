@@ -46,7 +46,7 @@ var itemsParams = []string{"limit", "offset", "bbox", "datetime", "properties", 
 // routeSpecs is filled in init: the handlers (via /api) refer back to it.
 var routeSpecs []routeSpec
 
-func init() { routeSpecs = allRoutes() }
+func init() { routeSpecs = append(allRoutes(), gisRoutes()...) }
 
 func allRoutes() []routeSpec {
 	return []routeSpec{

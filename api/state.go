@@ -57,6 +57,9 @@ type collectionMeta struct {
 	HasTime            bool
 	PropertyNames      map[string]bool
 	Title, Description string
+	// Schema is inferred from the features (schema.go): the schema,
+	// queryables, filter and CSV columns read it.
+	Schema *collectionSchema
 }
 
 // polygonLayers are the collections simplified per zoom.
@@ -114,6 +117,7 @@ func NewState(ds *data.Dataset, ind *Indicators) (*State, error) {
 				m.HasTime = true
 			}
 		}
+		m.Schema = inferSchema(coll.Features)
 		st.meta[name] = m
 	}
 	st.encoded = encodeAllProperties(atlas)

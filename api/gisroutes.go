@@ -1,0 +1,40 @@
+package api
+
+// Routes, parameters and conformance classes of the GIS-client work (issue
+// #12: schemas, queryables, CQL2 filtering, downloads, OGC API - Tiles),
+// registered from here so the shared route table only gains one line.
+
+import "github.com/gofiber/fiber/v2"
+
+type fiberHandler = fiber.Handler
+
+var gisConformance = []string{
+	"http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+	"http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features",
+}
+
+func init() {
+	conformanceClasses = append(conformanceClasses, gisConformance...)
+	for k, v := range gisParamDefs {
+		paramDefs[k] = v
+	}
+}
+
+// gisParamDefs are the query parameters added by this file's routes.
+var gisParamDefs = map[string]paramDef{}
+
+func gisRoutes() []routeSpec {
+	return []routeSpec{
+		{Method: "GET", Path: "/collections/{collectionId}/schema", Params: []string{"f"}, PathParams: []string{"collectionId"}, OperationID: "getSchema", Tag: "Capabilities",
+			Summary:  "Feature schema of a collection (OGC API - Features Part 5, JSON Schema 2020-12): every property with its type, the one geometry type, the id property",
+			Produces: []string{mediaSchema, mediaHTML}, handler: func(s *Server) fiberHandler { return s.schemaHandler(false) }},
+		{Method: "GET", Path: "/collections/{collectionId}/queryables", Params: []string{"f"}, PathParams: []string{"collectionId"}, OperationID: "getQueryables", Tag: "Capabilities",
+			Summary:  "Queryable properties of a collection (OGC API - Features Part 3): the scalar properties and the geometry, usable in filter and as ?property=value",
+			Produces: []string{mediaSchema, mediaHTML}, handler: func(s *Server) fiberHandler { return s.schemaHandler(true) }},
+	}
+}
+
+// collectionGISLinks are the links a collection document gains.
+func collectionGISLinks(collectionURL string) []Link {
+	return schemaLinks(collectionURL)
+}
