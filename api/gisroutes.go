@@ -11,17 +11,38 @@ type fiberHandler = fiber.Handler
 var gisConformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
 	"http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+	"http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
 }
 
 func init() {
 	conformanceClasses = append(conformanceClasses, gisConformance...)
-	for k, v := range gisParamDefs {
+	for k, v := range featureQueryParamDefs {
 		paramDefs[k] = v
 	}
 }
 
-// gisParamDefs are the query parameters added by this file's routes.
-var gisParamDefs = map[string]paramDef{}
+// withGISRoutes adds the routes of this work and extends the items route
+// with the Part 3 parameters.
+func withGISRoutes(routes []routeSpec) []routeSpec {
+	for i := range routes {
+		if routes[i].OperationID == "getFeatures" {
+			rs := &routes[i]
+			rs.Params = append(append([]string{}, rs.Params...), featureQueryParams...)
+			rs.QueryableParams = true
+			rs.Summary += "; CQL2 filter, ?property=value on queryables, sortby"
+		}
+	}
+	return append(routes, gisRoutes()...)
+}
 
 func gisRoutes() []routeSpec {
 	return []routeSpec{

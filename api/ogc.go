@@ -374,6 +374,9 @@ func (s *Server) items() fiber.Handler {
 			}
 			matches = filterDatetime(coll, st.meta[name].TimeProperty, matches, t)
 		}
+		if matches, p = s.filterFeatures(c, st, name, coll, matches, straight); p != nil {
+			return p
+		}
 		opts, p := parseFeatureOptions(c, st, name)
 		if p != nil {
 			return p

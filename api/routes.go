@@ -29,6 +29,9 @@ type routeSpec struct {
 	// Unready documents a 503 while the simplified levels are built (routes
 	// with a zoom parameter document it anyway).
 	Unready bool
+	// QueryableParams: the collection's queryable properties are also
+	// parameters (?tier=national; see checkItemsArgs).
+	QueryableParams bool
 }
 
 const (
@@ -46,7 +49,7 @@ var itemsParams = []string{"limit", "offset", "bbox", "datetime", "properties", 
 // routeSpecs is filled in init: the handlers (via /api) refer back to it.
 var routeSpecs []routeSpec
 
-func init() { routeSpecs = append(allRoutes(), gisRoutes()...) }
+func init() { routeSpecs = withGISRoutes(allRoutes()) }
 
 func allRoutes() []routeSpec {
 	return []routeSpec{
@@ -121,7 +124,11 @@ func (s *Server) registerRoutes() {
 func (s *Server) wrap(rs routeSpec, h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		c.Locals(localRoute, rs.Path)
-		if p := checkKnownArgs(c.Context().QueryArgs(), rs.Params); p != nil {
+		if rs.QueryableParams {
+			if p := s.checkItemsArgs(c, rs.Params); p != nil {
+				return p
+			}
+		} else if p := checkKnownArgs(c.Context().QueryArgs(), rs.Params); p != nil {
 			return p
 		}
 		c.Locals(localBase, s.base(c))

@@ -47,7 +47,19 @@ func (c *Collection) Intersects(i int, q *QueryGeometry) bool {
 	if i < 0 || i >= len(c.prep) || c.prep[i] == nil || q == nil {
 		return false
 	}
-	fp := c.prep[i]
+	return preparedIntersects(c.prep[i], q)
+}
+
+// GeometryIntersects is Intersects for a geometry outside any collection
+// (a flow drawn curved at request time); it indexes g on every call.
+func GeometryIntersects(g orb.Geometry, q *QueryGeometry) bool {
+	if g == nil || q == nil {
+		return false
+	}
+	return preparedIntersects(prepare(g), q)
+}
+
+func preparedIntersects(fp *prepared, q *QueryGeometry) bool {
 	if !fp.bound.Intersects(q.bound) {
 		return false
 	}

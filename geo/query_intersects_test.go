@@ -49,3 +49,13 @@ func TestQueryIntersects(t *testing.T) {
 		t.Errorf("out-of-range or nil query must not match")
 	}
 }
+
+func TestGeometryIntersects(t *testing.T) {
+	q := PrepareQuery(orb.Bound{Min: orb.Point{0, 0}, Max: orb.Point{1, 1}})
+	if !GeometryIntersects(orb.LineString{{-1, 0.5}, {2, 0.5}}, q) {
+		t.Errorf("a line across the box must intersect")
+	}
+	if GeometryIntersects(orb.LineString{{-1, 2}, {2, 2}}, q) || GeometryIntersects(nil, q) {
+		t.Errorf("a line above the box or nil must not intersect")
+	}
+}
