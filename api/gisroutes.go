@@ -25,8 +25,10 @@ var gisConformance = []string{
 
 func init() {
 	conformanceClasses = append(conformanceClasses, gisConformance...)
-	for k, v := range featureQueryParamDefs {
-		paramDefs[k] = v
+	for _, defs := range []map[string]paramDef{featureQueryParamDefs, docParamDefs} {
+		for k, v := range defs {
+			paramDefs[k] = v
+		}
 	}
 }
 
@@ -41,7 +43,13 @@ func withGISRoutes(routes []routeSpec) []routeSpec {
 			rs.Summary += "; CQL2 filter, ?property=value on queryables, sortby"
 		}
 	}
-	return append(routes, gisRoutes()...)
+	routes = append(routes, gisRoutes()...)
+	for i := range routes {
+		if docRoutes[routes[i].OperationID] {
+			withDocParams(&routes[i])
+		}
+	}
+	return routes
 }
 
 func gisRoutes() []routeSpec {
