@@ -453,12 +453,8 @@ func bboxMatches(coll *geo.Collection, box BBox) []int {
 func filterDatetime(coll *geo.Collection, prop string, in []int, t TimeInterval) []int {
 	out := in[:0:0]
 	for _, i := range in {
-		y, ok := featureYear(&coll.Features[i], prop)
-		if !ok {
-			continue
-		}
-		from, to := yearSpan(y)
-		if t.Overlaps(from, to) {
+		from, to, ok := featureSpan(&coll.Features[i], prop)
+		if ok && t.Overlaps(from, to) {
 			out = append(out, i)
 		}
 	}

@@ -88,7 +88,7 @@ func TestSchemaDocument(t *testing.T) {
 		t.Errorf("queryables link %q", h)
 	}
 	wantProblem(t, get(t, s, "/collections/nope/schema"), 404, "")
-	wantProblem(t, get(t, s, "/collections/cities/schema?zoom=3"), 400, "zoom")
+	wantProblem(t, get(t, s, "/collections/cities/schema?limit=3"), 400, "limit")
 	wantStatus(t, get(t, s, "/collections/cities/schema?f=html"), 200)
 }
 
