@@ -168,7 +168,6 @@ func BuildLevels(atlas *geo.Atlas) (*topo.Levels, error) {
 	return topo.Build(layers, zooms)
 }
 
-
 // propertyList is the sorted property names of a collection (for messages).
 func (m *collectionMeta) propertyList() []string {
 	out := make([]string, 0, len(m.PropertyNames))
