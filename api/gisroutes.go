@@ -30,6 +30,7 @@ func init() {
 			paramDefs[k] = v
 		}
 	}
+	paramDefs["f-items"] = itemsFormatParam
 }
 
 // withGISRoutes adds the routes of this work and extends the items route
@@ -39,6 +40,12 @@ func withGISRoutes(routes []routeSpec) []routeSpec {
 		if routes[i].OperationID == "getFeatures" {
 			rs := &routes[i]
 			rs.Params = append(append([]string{}, rs.Params...), featureQueryParams...)
+			for j, name := range rs.Params {
+				if name == "f" {
+					rs.Params[j] = "f-items"
+				}
+			}
+			rs.Produces = append(append([]string{}, rs.Produces...), mediaCSV, mediaFGB)
 			rs.QueryableParams = true
 			rs.Summary += "; CQL2 filter, ?property=value on queryables, sortby"
 		}

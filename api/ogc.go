@@ -329,7 +329,7 @@ func (s *Server) items() fiber.Handler {
 		if p != nil {
 			return p
 		}
-		f, media, err := chooseFormat(c, jsonAndHTML, featOffers, featFormats)
+		f, media, err := chooseFormat(c, itemsAllowedF, itemsOffers, itemsFormats)
 		if err != nil {
 			return err
 		}
@@ -386,7 +386,7 @@ func (s *Server) items() fiber.Handler {
 			page = matches[offset:min(len(matches), offset+served)]
 		}
 		path := "/collections/" + name + "/items"
-		links := s.selfLinks(c, path, f, mediaGeoJSON)
+		links := append(s.selfLinks(c, path, f, mediaGeoJSON), s.downloadLinks(c, path, f)...)
 		if offset+len(page) < len(matches) {
 			links = append(links, Link{Href: s.linkTo(c, path, map[string]string{"offset": fmt.Sprint(offset + len(page)), "f": string(f)}), Rel: "next", Type: featureTypes[f], Title: "next page"})
 		}
@@ -395,6 +395,9 @@ func (s *Server) items() fiber.Handler {
 			links = append(links, Link{Href: s.linkTo(c, path, map[string]string{"offset": fmt.Sprint(prev), "f": string(f)}), Rel: "prev", Type: featureTypes[f], Title: "previous page"})
 		}
 		links = append(links, Link{Href: s.base(c) + "/collections/" + name, Rel: "collection", Type: mediaJSON, Title: "the collection"})
+		if f == asCSV || f == asFGB {
+			return s.sendDownload(c, st, name, coll, page, links, opts, straight, f)
+		}
 		if f == asHTML {
 			return renderItemsHTML(c, st, name, coll, page, len(matches), links,
 				mapFeatures(st, name, coll, page, opts.geometryOptions, itemsMapZoom, straight))
