@@ -28,7 +28,7 @@ var docParams = []string{"zoom-doc", "precision-doc", "crs-doc"}
 var docRoutes = map[string]bool{
 	"getLandingPage": true, "getConformanceDeclaration": true, "getAPIDefinition": true,
 	"getCollections": true, "describeCollection": true, "getSchema": true, "getQueryables": true,
-	"getTileMatrixSets": true, "getTileMatrixSet": true, "getTileSets": true, "getTileSet": true, "getCollectionTileSets": true,
+	"getTileMatrixSets": true, "getTileMatrixSet": true, "getTileSets": true, "getTileSet": true, "getCollectionTileSets": true, "getCollectionTileSet": true,
 }
 
 // checkDocParams applies the items rules to zoom, precision and crs.

@@ -4,7 +4,12 @@ package api
 // #12: schemas, queryables, CQL2 filtering, downloads, OGC API - Tiles),
 // registered from here so the shared route table only gains one line.
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"path"
+
+	"github.com/clusteratlas/clusteratlas/api/tiles"
+	"github.com/gofiber/fiber/v2"
+)
 
 type fiberHandler = fiber.Handler
 
@@ -50,7 +55,7 @@ func withGISRoutes(routes []routeSpec) []routeSpec {
 			rs.Summary += "; CQL2 filter, ?property=value on queryables, sortby"
 		}
 	}
-	routes = append(routes, gisRoutes()...)
+	routes = append(append(routes, gisRoutes()...), tilesRoutes()...)
 	for i := range routes {
 		if docRoutes[routes[i].OperationID] {
 			withDocParams(&routes[i])
@@ -72,5 +77,12 @@ func gisRoutes() []routeSpec {
 
 // collectionGISLinks are the links a collection document gains.
 func collectionGISLinks(collectionURL string) []Link {
-	return schemaLinks(collectionURL)
+	links := schemaLinks(collectionURL)
+	name := path.Base(collectionURL)
+	for _, l := range tiles.LayerNames {
+		if l == name {
+			links = append(links, Link{Href: collectionURL + "/tiles", Rel: relTilesetsVector, Type: mediaJSON, Title: "vector tilesets of this collection"})
+		}
+	}
+	return links
 }

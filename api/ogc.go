@@ -152,6 +152,7 @@ func (s *Server) landing() fiber.Handler {
 			Link{Href: s.base(c) + "/viewer/", Rel: "related", Type: mediaHTML, Title: "Map viewer"},
 			Link{Href: s.base(c) + "/tiles.json", Rel: "related", Type: mediaJSON, Title: "Vector tiles (TileJSON 3.0.0)"},
 		)
+		links = append(links, tilesLinks(s.base(c))...)
 		doc := map[string]any{
 			"title":       "Cluster Atlas",
 			"description": "China's 19 city clusters, national industrial-transfer demonstration zones and industry-transfer flows.",

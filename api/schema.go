@@ -278,7 +278,10 @@ func schemaLinks(collectionURL string) []Link {
 	}
 }
 
+// schemaPage holds the HTML pages of this work (schema, tiles documents),
+// on the shared page layout.
 var schemaPage = template.Must(template.Must(pages.Clone()).Parse(`
+{{define "tilesdoc"}}{{template "head" .}}<pre>{{json .Doc}}</pre></body></html>{{end}}
 {{define "schema"}}{{template "head" .}}<p>{{.Description}}</p><table><tr><th>Property</th><th>Type</th><th>Role</th></tr>{{range .Rows}}<tr><td>{{.Name}}</td><td>{{.Type}}</td><td>{{.Role}}</td></tr>{{end}}</table><p><a href="{{.Self}}">This document as JSON Schema</a></p></body></html>{{end}}
 `))
 
