@@ -43,7 +43,12 @@ type (
 		op          string // = <> < > <= >=
 		left, right cqlValue
 	}
-	cqlLike    struct{ value, pattern cqlValue }
+	// cqlLike is LIKE; fold makes it ILIKE (case-insensitive), which
+	// GDAL's OAPIF driver sends for a -where ILIKE (CQL2 spells it CASEI).
+	cqlLike struct {
+		value, pattern cqlValue
+		fold           bool
+	}
 	cqlBetween struct{ value, low, high cqlValue }
 	cqlIn      struct {
 		value cqlValue
@@ -249,7 +254,7 @@ func lexCQL2(s string) ([]token, *cqlError) {
 }
 
 // reserved words cannot be unquoted property names.
-var cqlReserved = map[string]bool{"AND": true, "OR": true, "NOT": true, "LIKE": true, "BETWEEN": true, "IN": true,
+var cqlReserved = map[string]bool{"AND": true, "OR": true, "NOT": true, "LIKE": true, "ILIKE": true, "BETWEEN": true, "IN": true,
 	"IS": true, "NULL": true, "TRUE": true, "FALSE": true}
 
 type textParser struct {
@@ -405,8 +410,8 @@ func (p *textParser) parsePrimary() (cqlNode, *cqlError) {
 	if p.isKeyword("NOT") {
 		p.next()
 		not = true
-		if !(p.isKeyword("LIKE") || p.isKeyword("BETWEEN") || p.isKeyword("IN")) {
-			return nil, p.errAt(p.peek(), "expected LIKE, BETWEEN or IN after NOT, found %s", p.peek())
+		if !(p.isKeyword("LIKE") || p.isKeyword("ILIKE") || p.isKeyword("BETWEEN") || p.isKeyword("IN")) {
+			return nil, p.errAt(p.peek(), "expected LIKE, ILIKE, BETWEEN or IN after NOT, found %s", p.peek())
 		}
 	}
 	wrap := func(n cqlNode) (cqlNode, *cqlError) {
@@ -423,13 +428,14 @@ func (p *textParser) parsePrimary() (cqlNode, *cqlError) {
 			return nil, err
 		}
 		return cqlCompare{op: op.text, left: left, right: right}, nil
-	case p.isKeyword("LIKE"):
+	case p.isKeyword("LIKE") || p.isKeyword("ILIKE"):
+		fold := p.isKeyword("ILIKE")
 		p.next()
 		pat, err := p.parseScalar()
 		if err != nil {
 			return nil, err
 		}
-		return wrap(cqlLike{value: left, pattern: pat})
+		return wrap(cqlLike{value: left, pattern: pat, fold: fold})
 	case p.isKeyword("BETWEEN"):
 		p.next()
 		lo, err := p.parseScalar()

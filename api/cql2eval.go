@@ -249,6 +249,9 @@ func (bf *boundFilter) eval(n cqlNode, feats []data.Feature, i int) tri {
 		if !ok {
 			return triUnknown
 		}
+		if x.fold {
+			return triOf(likeMatch(strings.ToLower(s), strings.ToLower(x.pattern.str)))
+		}
 		return triOf(likeMatch(s, x.pattern.str))
 	case *cqlSpatial:
 		if feats[i].Geometry == nil || x.q == nil {

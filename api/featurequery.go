@@ -16,6 +16,11 @@ import (
 const (
 	filterLangText = "cql2-text"
 	filterLangJSON = "cql2-json"
+	// filterLangDraftText is the Part 3 draft's name for the text encoding.
+	// GDAL's OAPIF driver up to 3.7 filters on the server only when /api
+	// lists it, and then sends the CQL2 subset it writes (=, <>, <, >, <=,
+	// >=, LIKE, ILIKE, IS NULL, AND, OR, NOT), which this parser reads.
+	filterLangDraftText = "cql-text"
 )
 
 var featureQueryParamDefs = map[string]paramDef{
@@ -24,8 +29,8 @@ var featureQueryParamDefs = map[string]paramDef{
 		"and S_INTERSECTS / S_DISJOINT of the geometry property with a WKT POINT, LINESTRING, POLYGON, their MULTI forms or BBOX(w,s,e,n) in CRS84. Example: tier='national' AND area_km2 > 100000. " +
 		"A comparison with a null property is unknown (no match, also under NOT). Flows are tested on the line flow_shape serves.",
 		Schema: map[string]any{"type": "string", "maxLength": MaxFilterBytes}},
-	"filter-lang": {Name: "filter-lang", Description: "Encoding of filter: cql2-text (default) or cql2-json.",
-		Schema: map[string]any{"type": "string", "enum": []any{filterLangText, filterLangJSON}, "default": filterLangText}},
+	"filter-lang": {Name: "filter-lang", Description: "Encoding of filter: cql2-text (default) or cql2-json; cql-text (the Part 3 draft's name, which GDAL up to 3.7 sends) is read as cql2-text.",
+		Schema: map[string]any{"type": "string", "enum": []any{filterLangText, filterLangJSON, filterLangDraftText}, "default": filterLangText}},
 	"filter-crs": {Name: "filter-crs", Description: "CRS of the filter's geometries; only CRS84 (lon/lat) is supported.",
 		Schema: map[string]any{"type": "string", "format": "uri", "enum": []any{crs84}, "default": crs84}},
 	"sortby": {Name: "sortby", Description: "Comma-separated queryable properties to sort by, each optionally prefixed + (ascending, the default) or - (descending); nulls sort last. Without sortby features keep the dataset's order.",
@@ -104,6 +109,9 @@ func (s *Server) filterFeatures(c *fiber.Ctx, st *State, name string, coll *geo.
 	lang := filterLangText
 	if args.Has("filter-lang") {
 		lang = c.Query("filter-lang")
+		if lang == filterLangDraftText {
+			lang = filterLangText
+		}
 		if lang != filterLangText && lang != filterLangJSON {
 			return nil, invalidParam("filter-lang", "must be %s or %s, got %q", filterLangText, filterLangJSON, clip(lang))
 		}

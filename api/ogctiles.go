@@ -76,7 +76,19 @@ func webMercatorQuadDoc() map[string]any {
 			"tileWidth": 256, "tileHeight": 256, "matrixWidth": n, "matrixHeight": n,
 		})
 	}
+	// The same matrices in TMS 1.0 JSON (OGC 17-083r2) members, for clients
+	// that only read that (GDAL up to 3.6 takes "type": "TileMatrixSetType"
+	// and ignores the 2.0 members; 2.0 readers ignore these).
+	v1 := make([]map[string]any, len(matrices))
+	for i, m := range matrices {
+		v1[i] = map[string]any{
+			"type": "TileMatrixType", "identifier": m["id"], "scaleDenominator": m["scaleDenominator"],
+			"topLeftCorner": m["pointOfOrigin"], "tileWidth": 256, "tileHeight": 256,
+			"matrixWidth": m["matrixWidth"], "matrixHeight": m["matrixHeight"],
+		}
+	}
 	return map[string]any{
+		"type": "TileMatrixSetType", "identifier": webMercatorQuad, "supportedCRS": epsg3857, "tileMatrix": v1,
 		"id": webMercatorQuad, "title": "Google Maps Compatible for the World", "uri": webMercatorQuadURI,
 		"crs": epsg3857, "orderedAxes": []string{"X", "Y"},
 		"wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",

@@ -265,6 +265,14 @@ func schemaDocument(id, title, description string, s *collectionSchema, queryabl
 	}
 	if queryablesOnly {
 		doc["additionalProperties"] = false
+		// The Part 3 draft's (19-079r1) list, which GDAL's OAPIF driver
+		// up to 3.7 reads to decide what it may filter on the server; an
+		// extra keyword, ignored by JSON Schema readers.
+		var draft []map[string]any
+		for _, name := range s.QueryableNames() {
+			draft = append(draft, map[string]any{"id": name, "type": props[name].(map[string]any)["type"]})
+		}
+		doc["queryables"] = draft
 	}
 	return doc
 }
@@ -275,6 +283,10 @@ func schemaLinks(collectionURL string) []Link {
 		{Href: collectionURL + "/schema", Rel: "describedby", Type: mediaSchema, Title: "feature schema (JSON Schema)"},
 		{Href: collectionURL + "/schema", Rel: relSchema, Type: mediaSchema, Title: "feature schema (JSON Schema)"},
 		{Href: collectionURL + "/queryables", Rel: relQueryables, Type: mediaSchema, Title: "queryable properties (JSON Schema)"},
+		// The Part 3 draft's relation names, which GDAL's OAPIF driver up
+		// to 3.7 matches exactly (link relations are case-insensitive).
+		{Href: collectionURL + "/schema", Rel: "describedBy", Type: mediaSchema, Title: "feature schema (JSON Schema)"},
+		{Href: collectionURL + "/queryables", Rel: "queryables", Type: mediaJSON, Title: "queryable properties"},
 	}
 }
 
@@ -297,7 +309,7 @@ func (s *Server) schemaHandler(queryablesOnly bool) fiber.Handler {
 		if _, p := lookupCollection(st, "collectionId", name); p != nil {
 			return p
 		}
-		f, _, err := chooseFormat(c, jsonAndHTML, []string{mediaSchema, mediaJSON, mediaHTML}, []negotiated{asJSON, asJSON, asHTML})
+		f, media, err := chooseFormat(c, jsonAndHTML, []string{mediaSchema, mediaJSON, mediaHTML}, []negotiated{asJSON, asJSON, asHTML})
 		if err != nil {
 			return err
 		}
@@ -326,7 +338,9 @@ func (s *Server) schemaHandler(queryablesOnly bool) fiber.Handler {
 			c.Set(fiber.HeaderContentType, "text/html; charset=utf-8")
 			return c.Send(buf.b)
 		}
-		return sendJSON(c, mediaSchema, doc)
+		// application/json when the client asked for it (GDAL refuses a
+		// content type it did not ask for).
+		return sendJSON(c, media, doc)
 	}
 }
 
