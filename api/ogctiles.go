@@ -92,8 +92,12 @@ func webMercatorQuadDoc() map[string]any {
 		"id": webMercatorQuad, "title": "Google Maps Compatible for the World", "uri": webMercatorQuadURI,
 		"crs": epsg3857, "orderedAxes": []string{"X", "Y"},
 		"wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
-		"boundingBox":       map[string]any{"lowerLeft": []float64{-webMercatorHalf, -webMercatorHalf}, "upperRight": []float64{webMercatorHalf, webMercatorHalf}, "crs": epsg3857},
-		"tileMatrices":      matrices,
+		"boundingBox": map[string]any{
+			"lowerLeft": []float64{-webMercatorHalf, -webMercatorHalf}, "upperRight": []float64{webMercatorHalf, webMercatorHalf}, "crs": epsg3857,
+			// TMS 1.0 names of the same corners.
+			"type": "BoundingBoxType", "lowerCorner": []float64{-webMercatorHalf, -webMercatorHalf}, "upperCorner": []float64{webMercatorHalf, webMercatorHalf},
+		},
+		"tileMatrices": matrices,
 	}
 }
 
