@@ -86,5 +86,5 @@ func TestOGCTilesLinkWalk(t *testing.T) {
 	wantProblem(t, get(t, s, "/tiles?limit=1"), 400, "limit")
 	wantStatus(t, get(t, s, "/tiles/WebMercatorQuad?f=html"), 200)
 	wantStatus(t, get(t, s, "/tiles/WebMercatorQuad?zoom=3"), 200) // GDAL's URL parameters
-	wantStatus(t, get(t, s, "/tiles.json"), 200)                     // TileJSON stays
+	wantStatus(t, get(t, s, "/tiles.json"), 200)                   // TileJSON stays
 }
