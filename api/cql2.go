@@ -23,12 +23,16 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// Filter limits: a filter is a URL parameter, so these are generous for any
-// real filter and bound the parser's work and recursion.
+// Default filter limits (--max-filter-bytes, --max-filter-depth): a filter
+// is a URL parameter, so these are generous for any real filter and bound
+// the parser's work and recursion.
 const (
-	MaxFilterBytes = 16 << 10
-	MaxFilterDepth = 32
+	DefaultMaxFilterBytes = 16 << 10
+	DefaultMaxFilterDepth = 32
 )
+
+// filterLimits bound one parse.
+type filterLimits struct{ Bytes, Depth, Vertices int }
 
 type cqlNode interface{ isNode() }
 
@@ -258,10 +262,10 @@ var cqlReserved = map[string]bool{"AND": true, "OR": true, "NOT": true, "LIKE": 
 	"IS": true, "NULL": true, "TRUE": true, "FALSE": true}
 
 type textParser struct {
-	toks        []token
-	i           int
-	depth       int
-	maxVertices int
+	toks  []token
+	i     int
+	depth int
+	lim   filterLimits
 }
 
 func (p *textParser) peek() token { return p.toks[p.i] }
@@ -288,15 +292,15 @@ func (p *textParser) expect(k tokKind, what string) (token, *cqlError) {
 }
 
 // parseCQL2Text parses a CQL2 text filter.
-func parseCQL2Text(s string, maxVertices int) (cqlNode, *cqlError) {
-	if len(s) > MaxFilterBytes {
-		return nil, &cqlError{"character 1", fmt.Sprintf("the filter is %d bytes; the limit is %d", len(s), MaxFilterBytes)}
+func parseCQL2Text(s string, lim filterLimits) (cqlNode, *cqlError) {
+	if len(s) > lim.Bytes {
+		return nil, &cqlError{"character 1", fmt.Sprintf("the filter is %d bytes; the limit is %d", len(s), lim.Bytes)}
 	}
 	toks, err := lexCQL2(s)
 	if err != nil {
 		return nil, err
 	}
-	p := &textParser{toks: toks, maxVertices: maxVertices}
+	p := &textParser{toks: toks, lim: lim}
 	if p.peek().kind == tEOF {
 		return nil, p.errAt(p.peek(), "the filter is empty")
 	}
@@ -312,8 +316,8 @@ func parseCQL2Text(s string, maxVertices int) (cqlNode, *cqlError) {
 
 func (p *textParser) enter() *cqlError {
 	p.depth++
-	if p.depth > MaxFilterDepth {
-		return p.errAt(p.peek(), "the filter nests deeper than %d levels", MaxFilterDepth)
+	if p.depth > p.lim.Depth {
+		return p.errAt(p.peek(), "the filter nests deeper than %d levels", p.lim.Depth)
 	}
 	return nil
 }
@@ -639,7 +643,7 @@ func (p *textParser) parseGeomOperand() (cqlValue, *cqlError) {
 	if err != nil {
 		return cqlValue{}, err
 	}
-	if e := checkFilterGeometry(g, at, p.maxVertices); e != nil {
+	if e := checkFilterGeometry(g, at, p.lim.Vertices); e != nil {
 		return cqlValue{}, e
 	}
 	return cqlValue{kind: valGeometry, geom: g, at: at}, nil
@@ -661,8 +665,8 @@ func (p *textParser) wktPoints(want int) ([]orb.Point, *cqlError) {
 			return nil, err
 		}
 		pts = append(pts, orb.Point{x.num, y.num})
-		if len(pts) > p.maxVertices {
-			return nil, p.errAt(y, "the geometry has more than %d vertices", p.maxVertices)
+		if len(pts) > p.lim.Vertices {
+			return nil, p.errAt(y, "the geometry has more than %d vertices", p.lim.Vertices)
 		}
 		t := p.next()
 		if t.kind == tRParen {
@@ -796,14 +800,14 @@ func countVertices(g orb.Geometry) int {
 // ---- JSON encoding ----
 
 type jsonParser struct {
-	depth       int
-	maxVertices int
+	depth int
+	lim   filterLimits
 }
 
 // parseCQL2JSON parses a CQL2 JSON filter.
-func parseCQL2JSON(s string, maxVertices int) (cqlNode, *cqlError) {
-	if len(s) > MaxFilterBytes {
-		return nil, &cqlError{"/", fmt.Sprintf("the filter is %d bytes; the limit is %d", len(s), MaxFilterBytes)}
+func parseCQL2JSON(s string, lim filterLimits) (cqlNode, *cqlError) {
+	if len(s) > lim.Bytes {
+		return nil, &cqlError{"/", fmt.Sprintf("the filter is %d bytes; the limit is %d", len(s), lim.Bytes)}
 	}
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
@@ -814,7 +818,7 @@ func parseCQL2JSON(s string, maxVertices int) (cqlNode, *cqlError) {
 	if dec.More() {
 		return nil, &cqlError{"/", "extra data after the JSON value"}
 	}
-	p := &jsonParser{maxVertices: maxVertices}
+	p := &jsonParser{lim: lim}
 	return p.boolExpr(v, "")
 }
 
@@ -828,8 +832,8 @@ func ptr(path string) string {
 func (p *jsonParser) boolExpr(v any, path string) (cqlNode, *cqlError) {
 	p.depth++
 	defer func() { p.depth-- }()
-	if p.depth > MaxFilterDepth {
-		return nil, &cqlError{ptr(path), fmt.Sprintf("the filter nests deeper than %d levels", MaxFilterDepth)}
+	if p.depth > p.lim.Depth {
+		return nil, &cqlError{ptr(path), fmt.Sprintf("the filter nests deeper than %d levels", p.lim.Depth)}
 	}
 	if b, ok := v.(bool); ok {
 		return cqlBoolLit{b}, nil
@@ -1040,7 +1044,7 @@ func (p *jsonParser) geometry(v any, path string) (cqlValue, *cqlError) {
 	if g == nil {
 		return cqlValue{}, &cqlError{at, "empty geometry"}
 	}
-	if e := checkFilterGeometry(g, at, p.maxVertices); e != nil {
+	if e := checkFilterGeometry(g, at, p.lim.Vertices); e != nil {
 		return cqlValue{}, e
 	}
 	return cqlValue{kind: valGeometry, geom: g, at: at}, nil

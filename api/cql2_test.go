@@ -175,6 +175,22 @@ func TestFilterErrors(t *testing.T) {
 			t.Errorf("%v: detail %q lacks %q", tc.q, p["detail"], tc.detail)
 		}
 	}
+	// The limits are configurable and crossing them is a 400 naming the limit.
+	for _, lc := range []struct {
+		cfg     Config
+		q, want string
+	}{
+		{Config{MaxFilterBytes: 20}, "tier = 'national' AND tier = 'national'", "the limit is 20"},
+		{Config{MaxFilterDepth: 2}, "(((TRUE)))", "deeper than 2"},
+		{Config{MaxVertices: 4}, "S_INTERSECTS(geometry,LINESTRING(1 1,2 2,3 3,4 4,5 5))", "more than 4 vertices"},
+	} {
+		small := newTestServer(t, lc.cfg)
+		p := wantProblem(t, get(t, small, "/collections/clusters/items?"+url.Values{"filter": {lc.q}}.Encode()), 400, "filter")
+		if !strings.Contains(p["detail"].(string), lc.want) {
+			t.Errorf("%s: detail %q lacks %q", lc.q, p["detail"], lc.want)
+		}
+		wantStatus(t, get(t, s, "/collections/clusters/items?"+url.Values{"filter": {lc.q}}.Encode()), 200)
+	}
 	// Repeating a simple-form parameter.
 	wantProblem(t, get(t, s, "/collections/clusters/items?tier=national&tier=regional"), 400, "tier")
 }
@@ -238,7 +254,7 @@ func FuzzParseCQL2Text(f *testing.F) {
 	sch := s.State().meta["clusters"].Schema
 	coll, _ := s.State().Atlas.Collection("clusters")
 	f.Fuzz(func(t *testing.T, in string) {
-		n, err := parseCQL2Text(in, 1000)
+		n, err := parseCQL2Text(in, filterLimits{Bytes: DefaultMaxFilterBytes, Depth: DefaultMaxFilterDepth, Vertices: 1000})
 		if (n == nil) == (err == nil) {
 			t.Fatalf("exactly one of node and error: %v %v", n, err)
 		}
@@ -258,7 +274,7 @@ func FuzzParseCQL2JSON(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		n, err := parseCQL2JSON(in, 1000)
+		n, err := parseCQL2JSON(in, filterLimits{Bytes: DefaultMaxFilterBytes, Depth: DefaultMaxFilterDepth, Vertices: 1000})
 		if (n == nil) == (err == nil) {
 			t.Fatalf("exactly one of node and error: %v %v", n, err)
 		}

@@ -27,8 +27,9 @@ var featureQueryParamDefs = map[string]paramDef{
 	"filter": {Name: "filter", Description: "CQL2 filter (OGC API - Features Part 3) on the queryable properties (/collections/{collectionId}/queryables), in the encoding filter-lang names. " +
 		"Supported: =, <>, <, >, <=, >=, LIKE ('%' any run, '_' one character, '\\' escape), BETWEEN, IN, IS [NOT] NULL, AND, OR, NOT, TRUE/FALSE, DATE('…') and TIMESTAMP('…') literals (compared as ISO 8601 text), " +
 		"and S_INTERSECTS / S_DISJOINT of the geometry property with a WKT POINT, LINESTRING, POLYGON, their MULTI forms or BBOX(w,s,e,n) in CRS84. Example: tier='national' AND area_km2 > 100000. " +
-		"A comparison with a null property is unknown (no match, also under NOT). Flows are tested on the line flow_shape serves.",
-		Schema: map[string]any{"type": "string", "maxLength": MaxFilterBytes}},
+		"A comparison with a null property is unknown (no match, also under NOT). Flows are tested on the line flow_shape serves. " +
+		"Limits: --max-filter-bytes (default 16384), --max-filter-depth (nesting, default 32), --max-vertices (a geometry literal).",
+		Schema: map[string]any{"type": "string", "maxLength": DefaultMaxFilterBytes}},
 	"filter-lang": {Name: "filter-lang", Description: "Encoding of filter: cql2-text (default) or cql2-json; cql-text (the Part 3 draft's name, which GDAL up to 3.7 sends) is read as cql2-text.",
 		Schema: map[string]any{"type": "string", "enum": []any{filterLangText, filterLangJSON, filterLangDraftText}, "default": filterLangText}},
 	"filter-crs": {Name: "filter-crs", Description: "CRS of the filter's geometries; only CRS84 (lon/lat) is supported.",
@@ -123,10 +124,11 @@ func (s *Server) filterFeatures(c *fiber.Ctx, st *State, name string, coll *geo.
 		raw := c.Query("filter")
 		var node cqlNode
 		var err *cqlError
+		lim := filterLimits{Bytes: s.cfg.MaxFilterBytes, Depth: s.cfg.MaxFilterDepth, Vertices: s.cfg.MaxVertices}
 		if lang == filterLangJSON {
-			node, err = parseCQL2JSON(raw, s.cfg.MaxVertices)
+			node, err = parseCQL2JSON(raw, lim)
 		} else {
-			node, err = parseCQL2Text(raw, s.cfg.MaxVertices)
+			node, err = parseCQL2Text(raw, lim)
 		}
 		if err != nil {
 			return nil, filterProblem(lang, err)
