@@ -199,7 +199,7 @@ func servedGeometryType(t string) string {
 	return t
 }
 
-// servedGeometry promotes a Polygon to a one-part MultiPolygon (no copy of
+// promotePolygon serves a Polygon as a one-part MultiPolygon (no copy of
 // the rings) and returns other geometries unchanged.
 func promotePolygon(g orb.Geometry) orb.Geometry {
 	if p, ok := g.(orb.Polygon); ok {
