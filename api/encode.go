@@ -69,7 +69,7 @@ func appendFeature(buf []byte, f *data.Feature, geom orb.Geometry, o featureOpti
 	buf = append(buf, `{"type":"Feature","id":`...)
 	buf = appendJSONString(buf, f.ID)
 	buf = append(buf, `,"geometry":`...)
-	buf = appendGeometry(buf, geom, o.Precision)
+	buf = appendGeometry(buf, promotePolygon(geom), o.Precision)
 	buf = append(buf, `,"properties":`...)
 	if !o.CRS.isStorage() && o.CRS.Datum != geo.WGS84 {
 		o = relabel(f, o) // the label point follows the datum asked for

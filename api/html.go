@@ -36,7 +36,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		return string(b)
 	},
 }).Parse(`
-{{define "head"}}<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{.Title}} — Cluster Atlas</title>
+{{define "head"}}<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{if eq .Title "Cluster Atlas"}}{{.Title}}{{else}}{{.Title}} — Cluster Atlas{{end}}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <style>body{font:15px/1.45 system-ui,sans-serif;max-width:70em;margin:1em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}pre{background:#f6f6f6;padding:.5em;overflow:auto}nav a{margin-right:1em}</style>
 </head><body><nav><a href="{{.Base}}/">Home</a><a href="{{.Base}}/collections">Collections</a><a href="{{.Base}}/viewer/">Map viewer</a><a href="{{.Base}}/api?f=html">API</a><a href="{{.Base}}/conformance">Conformance</a></nav><h1>{{.Title}}</h1>{{end}}
@@ -129,10 +129,13 @@ func cellText(v any) string {
 }
 
 func renderItemHTML(c *fiber.Ctx, name string, f *data.Feature, links []Link, mapJSON []byte) error {
-	type kv struct{ Key, Value string }
+	type kv struct {
+		Key   string
+		Value template.HTML
+	}
 	var props []kv
 	for _, k := range sortedKeys(f.Properties) {
-		props = append(props, kv{k, cellText(f.Properties[k])})
+		props = append(props, kv{k, cellHTML(f.Properties[k])})
 	}
 	gt := "none"
 	if f.Geometry != nil {

@@ -167,6 +167,7 @@ func (s *Server) landing() fiber.Handler {
 			Link{Href: s.base(c) + "/tiles.json", Rel: "related", Type: mediaJSON, Title: "Vector tiles (TileJSON 3.0.0)"},
 			Link{Href: s.base(c) + "/tiles/gcj02.json", Rel: "related", Type: mediaJSON, Title: "Vector tiles in GCJ-02, for AMap and Tencent base maps (TileJSON 3.0.0)"},
 		)
+		links = append(links, tilesLinks(s.base(c))...)
 		doc := map[string]any{
 			"title":       "Cluster Atlas",
 			"description": "China's 19 city clusters, national industrial-transfer demonstration zones and industry-transfer flows.",
@@ -213,6 +214,7 @@ func (s *Server) collectionDoc(c *fiber.Ctx, st *State, name string) map[string]
 			{Href: base + "/items?f=html", Rel: "items", Type: mediaHTML, Title: "features as HTML"},
 		},
 	}
+	doc["links"] = append(doc["links"].([]Link), collectionGISLinks(base)...)
 	extent := map[string]any{}
 	if m.HasExtent {
 		b := m.Extent
@@ -354,7 +356,7 @@ func (s *Server) items() fiber.Handler {
 		if p != nil {
 			return p
 		}
-		f, media, err := chooseFormat(c, jsonAndHTML, featOffers, featFormats)
+		f, media, err := chooseFormat(c, itemsAllowedF, itemsOffers, itemsFormats)
 		if err != nil {
 			return err
 		}
@@ -405,6 +407,9 @@ func (s *Server) items() fiber.Handler {
 			}
 			matches = filterDatetime(coll, st.meta[name].TimeProperty, matches, t)
 		}
+		if matches, p = s.filterFeatures(c, st, name, coll, matches, straight); p != nil {
+			return p
+		}
 		opts, p := parseFeatureOptions(c, st, name)
 		if p != nil {
 			return p
@@ -414,7 +419,7 @@ func (s *Server) items() fiber.Handler {
 			page = matches[offset:min(len(matches), offset+served)]
 		}
 		path := "/collections/" + name + "/items"
-		links := s.selfLinks(c, path, f, mediaGeoJSON)
+		links := append(s.selfLinks(c, path, f, mediaGeoJSON), s.downloadLinks(c, path, f)...)
 		if offset+len(page) < len(matches) {
 			links = append(links, Link{Href: s.linkTo(c, path, map[string]string{"offset": fmt.Sprint(offset + len(page)), "f": string(f)}), Rel: "next", Type: featureTypes[f], Title: "next page"})
 		}
@@ -423,6 +428,9 @@ func (s *Server) items() fiber.Handler {
 			links = append(links, Link{Href: s.linkTo(c, path, map[string]string{"offset": fmt.Sprint(prev), "f": string(f)}), Rel: "prev", Type: featureTypes[f], Title: "previous page"})
 		}
 		links = append(links, Link{Href: s.base(c) + "/collections/" + name, Rel: "collection", Type: mediaJSON, Title: "the collection"})
+		if f == asCSV || f == asFGB {
+			return s.sendDownload(c, st, name, coll, page, links, opts, straight, f)
+		}
 		if f == asHTML {
 			return renderItemsHTML(c, st, name, coll, page, len(matches), links,
 				mapFeatures(st, name, coll, page, opts.geometryOptions, itemsMapZoom, straight))
@@ -482,12 +490,8 @@ func bboxMatches(coll *geo.Collection, box BBox) []int {
 func filterDatetime(coll *geo.Collection, prop string, in []int, t TimeInterval) []int {
 	out := in[:0:0]
 	for _, i := range in {
-		y, ok := featureYear(&coll.Features[i], prop)
-		if !ok {
-			continue
-		}
-		from, to := yearSpan(y)
-		if t.Overlaps(from, to) {
+		from, to, ok := featureSpan(&coll.Features[i], prop)
+		if ok && t.Overlaps(from, to) {
 			out = append(out, i)
 		}
 	}

@@ -162,7 +162,7 @@ func schemaFor(media string) map[string]any {
 		return map[string]any{"$ref": "#/components/schemas/FeatureCollection"}
 	case mediaHTML, mediaCSV, mediaTextPlan:
 		return map[string]any{"type": "string"}
-	case mediaMVT:
+	case mediaMVT, mediaFGB:
 		return map[string]any{"type": "string", "format": "binary"}
 	}
 	return map[string]any{"type": "object"}

@@ -66,7 +66,7 @@ var paramDefs = map[string]paramDef{
 	"bbox": {Name: "bbox", Description: "Only features whose geometry intersects the box west,south,east,north (or with minimum/maximum heights: 6 numbers), in bbox-crs (default CRS84; south,west,north,east for EPSG:4326/4490). west > east crosses the antimeridian.",
 		Schema:    map[string]any{"type": "array", "minItems": 4, "maxItems": 6, "items": map[string]any{"type": "number"}},
 		CommaList: true},
-	"datetime": {Name: "datetime", Description: "RFC 3339 date or date-time instant, or an interval start/end with '..' (or empty) for an open end. Flows match on their year, transfer zones on their approval year; features without a year (and every feature of clusters and cities) match no datetime filter.",
+	"datetime": {Name: "datetime", Description: "RFC 3339 date or date-time instant, or an interval start/end with '..' (or empty) for an open end. Extensions: a bare year (2012) or year-month (2016-05) stands for that whole span, also as interval ends (2010/2015, ../2015). A feature matches when its time span overlaps: flows on their year, transfer zones on their approval year, clusters on their plan's date (plan_date: a year, month or day). Features without a time (and every city) match no datetime filter.",
 		Schema: map[string]any{"type": "string"}},
 	"properties": {Name: "properties", Description: "Comma-separated property names to keep (default: all).",
 		Schema:    map[string]any{"type": "array", "items": map[string]any{"type": "string"}},
@@ -292,7 +292,7 @@ func parseDatetime(raw string) (TimeInterval, *Problem) {
 	if !strings.Contains(s, "/") {
 		start, end, ok := parseInstant(s)
 		if !ok {
-			return TimeInterval{}, invalidParam("datetime", "must be an RFC 3339 date (2019-01-01) or date-time (2019-01-01T00:00:00Z), got %q", clip(raw))
+			return TimeInterval{}, invalidParam("datetime", "must be an RFC 3339 date (2019-01-01) or date-time (2019-01-01T00:00:00Z), a year (2019) or year-month (2019-05), got %q", clip(raw))
 		}
 		return TimeInterval{Start: start, End: end}, nil
 	}
@@ -306,7 +306,7 @@ func parseDatetime(raw string) (TimeInterval, *Problem) {
 	} else {
 		start, _, ok := parseInstant(h)
 		if !ok {
-			return TimeInterval{}, invalidParam("datetime", "interval start must be an RFC 3339 date or date-time or '..', got %q", clip(h))
+			return TimeInterval{}, invalidParam("datetime", "interval start must be an RFC 3339 date or date-time, a year, a year-month or '..', got %q", clip(h))
 		}
 		t.Start = start
 	}
@@ -315,7 +315,7 @@ func parseDatetime(raw string) (TimeInterval, *Problem) {
 	} else {
 		_, end, ok := parseInstant(h)
 		if !ok {
-			return TimeInterval{}, invalidParam("datetime", "interval end must be an RFC 3339 date or date-time or '..', got %q", clip(h))
+			return TimeInterval{}, invalidParam("datetime", "interval end must be an RFC 3339 date or date-time, a year, a year-month or '..', got %q", clip(h))
 		}
 		t.End = end
 	}
@@ -331,10 +331,8 @@ func parseInstant(s string) (start, end time.Time, ok bool) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), t.UTC(), true
 	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, t.AddDate(0, 0, 1).Add(-time.Nanosecond), true
-	}
-	return time.Time{}, time.Time{}, false
+	// A date, and (extension) a bare year or year-month: the span named.
+	return parsePartialDate(s)
 }
 
 // yearSpan is the time a year-valued property stands for: [Jan 1, next Jan 1).

@@ -50,7 +50,7 @@ func TestParseDatetime(t *testing.T) {
 	if from, to := yearSpan(2015); ti.Overlaps(from, to) {
 		t.Error("2016/.. overlaps 2015")
 	}
-	for _, bad := range []string{"", "2018", "2018-02-30", "2018/2019", "2019-01-01/2018-01-01", "2018-01-01/2019-01-01/2020-01-01", "12:00"} {
+	for _, bad := range []string{"", "218", "2018-02-30", "2018/20190", "2019-01-01/2018-01-01", "2018-01-01/2019-01-01/2020-01-01", "12:00"} {
 		if _, p := parseDatetime(bad); p == nil {
 			t.Errorf("%q accepted", bad)
 		}

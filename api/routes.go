@@ -32,6 +32,9 @@ type routeSpec struct {
 	// Costly routes do request-dependent geometry work: they run in the
 	// bounded pool under a deadline (guard.go) and document 503.
 	Costly bool
+	// QueryableParams: the collection's queryable properties are also
+	// parameters (?tier=national; see checkItemsArgs).
+	QueryableParams bool
 }
 
 const (
@@ -49,7 +52,7 @@ var itemsParams = []string{"limit", "offset", "bbox", "bbox-crs", "datetime", "p
 // routeSpecs is filled in init: the handlers (via /api) refer back to it.
 var routeSpecs []routeSpec
 
-func init() { routeSpecs = allRoutes() }
+func init() { routeSpecs = withGISRoutes(allRoutes()) }
 
 func allRoutes() []routeSpec {
 	return []routeSpec{
@@ -134,7 +137,11 @@ func (s *Server) registerRoutes() {
 func (s *Server) wrap(rs routeSpec, h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		c.Locals(localRoute, rs.Path)
-		if p := checkKnownArgs(c.Context().QueryArgs(), rs.Params); p != nil {
+		if rs.QueryableParams {
+			if p := s.checkItemsArgs(c, rs.Params); p != nil {
+				return p
+			}
+		} else if p := checkKnownArgs(c.Context().QueryArgs(), rs.Params); p != nil {
 			return p
 		}
 		c.Locals(localBase, s.base(c))

@@ -30,8 +30,12 @@ type Config struct {
 	CacheMaxAge time.Duration
 	// BodyLimit bounds a request body in bytes (POST /intersects); larger is 413.
 	BodyLimit int
-	// MaxVertices bounds the vertices of a posted geometry.
+	// MaxVertices bounds the vertices of a posted geometry (and of a CQL2
+	// filter's geometry literal).
 	MaxVertices int
+	// MaxFilterBytes and MaxFilterDepth bound a CQL2 filter's length and
+	// nesting (defaults DefaultMaxFilterBytes, DefaultMaxFilterDepth).
+	MaxFilterBytes, MaxFilterDepth int
 	// MaxLimit is the largest items page served (default MaxLimit); a
 	// larger limit is served at this size with a next link.
 	MaxLimit int
@@ -100,6 +104,12 @@ func (c *Config) fillDefaults() {
 	}
 	if c.MaxVertices <= 0 {
 		c.MaxVertices = DefaultMaxVertices
+	}
+	if c.MaxFilterBytes <= 0 {
+		c.MaxFilterBytes = DefaultMaxFilterBytes
+	}
+	if c.MaxFilterDepth <= 0 {
+		c.MaxFilterDepth = DefaultMaxFilterDepth
 	}
 	if c.MaxLimit <= 0 {
 		c.MaxLimit = MaxLimit

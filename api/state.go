@@ -60,13 +60,16 @@ type collectionMeta struct {
 	HasTime            bool
 	PropertyNames      map[string]bool
 	Title, Description string
+	// Schema is inferred from the features (schema.go): the schema,
+	// queryables, filter and CSV columns read it.
+	Schema *collectionSchema
 }
 
 // polygonLayers are the collections simplified per zoom.
 var polygonLayers = []string{data.Clusters, data.Cities, data.TransferZones}
 
 // collectionTimeProperty names the year property of each temporal collection.
-var collectionTimeProperty = map[string]string{data.Flows: "year", data.TransferZones: "approved"}
+var collectionTimeProperty = map[string]string{data.Flows: "year", data.TransferZones: "approved", data.Clusters: "plan_date"}
 
 var collectionText = map[string][2]string{
 	data.Clusters:      {"City clusters", "The nineteen city clusters (城市群) of the 13th Five-Year Plan, drawn as the union of their member cities (and the named counties of partial members)."},
@@ -107,7 +110,7 @@ func NewState(ds *data.Dataset, ind *Indicators) (*State, error) {
 			for k := range f.Properties {
 				m.PropertyNames[k] = true
 			}
-			if y, ok := featureYear(f, m.TimeProperty); ok {
+			if y, ok := yearOfSpan(f, m.TimeProperty); ok {
 				if !m.HasTime || y < m.MinYear {
 					m.MinYear = y
 				}
@@ -117,6 +120,7 @@ func NewState(ds *data.Dataset, ind *Indicators) (*State, error) {
 				m.HasTime = true
 			}
 		}
+		m.Schema = inferSchema(coll.Features)
 		st.meta[name] = m
 	}
 	if st.compare, err = newCompareIndex(ds, atlas); err != nil {
@@ -175,18 +179,6 @@ func BuildLevels(atlas *geo.Atlas) (*topo.Levels, error) {
 		zooms[z] = z
 	}
 	return topo.Build(layers, zooms)
-}
-
-// featureYear reads a year-valued property (a JSON number).
-func featureYear(f *data.Feature, prop string) (int, bool) {
-	if prop == "" {
-		return 0, false
-	}
-	v, ok := f.Float(prop)
-	if !ok || v != float64(int(v)) {
-		return 0, false
-	}
-	return int(v), true
 }
 
 // propertyList is the sorted property names of a collection (for messages).

@@ -75,6 +75,7 @@ func LoadFS(fsys fs.FS) (*Dataset, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}
+		AddFlatFields(features)
 		ds.Collections[name] = features
 	}
 	if raw, err := fs.ReadFile(fsys, "manifest.json"); err == nil {

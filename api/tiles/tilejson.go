@@ -38,7 +38,7 @@ var layerFields = map[string]map[string]string{
 	},
 	LayerLabels: {
 		"id": "String: cluster id or city code", "name_zh": "String", "name_en": "String",
-		"kind": "String: cluster | city", "color": "Number: cluster colour index (clusters only)", "area_km2": "Number",
+		"kind": "String: cluster | city", "color": "Number: cluster colour index (clusters only)", "rank": "Number: position in the seed table (clusters only)", "tier": "String: national | regional | local (clusters only)", "area_km2": "Number",
 	},
 }
 

@@ -218,7 +218,7 @@ func New(ds *data.Dataset, levels *topo.Levels, opts Options) *Tiles {
 	// feature order keeps the cluster names.
 	n := 0
 	for _, kind := range []string{data.Clusters, data.Cities} {
-		for _, f := range ds.Collections[kind] {
+		for rank, f := range ds.Collections[kind] {
 			p, ok := labelPoint(&f)
 			if !ok {
 				continue
@@ -231,6 +231,12 @@ func New(ds *data.Dataset, levels *topo.Levels, opts Options) *Tiles {
 				minZoom = CityLabelsMinZoom
 			} else {
 				props["color"] = colours[f.ID]
+				// The legend orders clusters by tier, then by the seed
+				// table's order, which the dataset keeps.
+				props["rank"] = rank
+				if s := f.String("tier"); s != "" {
+					props["tier"] = s
+				}
 			}
 			if s := f.String("name_en"); s != "" {
 				props["name_en"] = s

@@ -55,6 +55,13 @@ func TestTileBeijingZ4(t *testing.T) {
 	kinds := map[any]int{}
 	for _, f := range layers[LayerLabels].Features {
 		kinds[f.Properties["kind"]]++
+		// The legend order: tier and rank, the index in clusters.json (中原 is 10th).
+		if f.Properties["id"] == "jing-jin-ji" && (f.Properties["tier"] != "national" || f.Properties["rank"] != float64(0)) {
+			t.Errorf("jing-jin-ji label: tier %v rank %v, want national 0", f.Properties["tier"], f.Properties["rank"])
+		}
+		if f.Properties["id"] == "central-plains" && (f.Properties["tier"] != "regional" || f.Properties["rank"] != float64(9)) {
+			t.Errorf("central-plains label: tier %v rank %v, want regional 9", f.Properties["tier"], f.Properties["rank"])
+		}
 		if _, ok := f.Geometry.(orb.Point); !ok {
 			t.Errorf("label %v is a %T", f.Properties["id"], f.Geometry)
 		}

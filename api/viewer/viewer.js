@@ -57,6 +57,22 @@ function arrowImage() {
   return g.getImageData(0, 0, size, size);
 }
 
+// The flow arrows' symbol layer. It is added once its image is (on load,
+// before the labels): a symbol layer in the initial style makes MapLibre
+// lay out tiles before any image can be added and warn 'Image "flow-arrow"
+// could not be loaded'.
+function flowArrowsLayer() {
+  return {
+    id: 'flows-arrows', type: 'symbol', source: 'atlas', 'source-layer': 'flows',
+    layout: {
+      'symbol-placement': 'line', 'symbol-spacing': 110, 'icon-image': 'flow-arrow',
+      'icon-size': ['interpolate', ['linear'], ['zoom'], 3, 0.9, 8, 1.3],
+      'icon-allow-overlap': true, 'icon-ignore-placement': true, 'icon-rotation-alignment': 'map',
+    },
+    paint: { 'icon-color': ['match', ['get', 'kind'], 'international', FLOW_COLOURS.international, FLOW_COLOURS.domestic] },
+  };
+}
+
 function buildStyle(tj, tilesURL) {
   const src = 'atlas';
   const font = ['sans-serif'];
@@ -110,15 +126,6 @@ function buildStyle(tj, tilesURL) {
           'line-width': ['interpolate', ['linear'], ['zoom'], 3, 1.5, 8, 3],
           'line-opacity': 0.85,
         },
-      },
-      {
-        id: 'flows-arrows', type: 'symbol', source: src, 'source-layer': 'flows',
-        layout: {
-          'symbol-placement': 'line', 'symbol-spacing': 110, 'icon-image': 'flow-arrow',
-          'icon-size': ['interpolate', ['linear'], ['zoom'], 3, 0.9, 8, 1.3],
-          'icon-allow-overlap': true, 'icon-ignore-placement': true, 'icon-rotation-alignment': 'map',
-        },
-        paint: { 'icon-color': ['match', ['get', 'kind'], 'international', FLOW_COLOURS.international, FLOW_COLOURS.domestic] },
       },
       {
         id: 'labels-city', type: 'symbol', source: src, 'source-layer': 'labels', minzoom: 6,
@@ -175,11 +182,9 @@ async function main() {
     window.__viewerErrors.push(msg);
     console.warn('map error:', msg);
   });
-  map.on('styleimagemissing', (e) => {
-    if (e.id === 'flow-arrow' && !map.hasImage('flow-arrow')) map.addImage('flow-arrow', arrowImage(), { sdf: true, pixelRatio: 2 });
-  });
   map.on('load', () => {
     if (!map.hasImage('flow-arrow')) map.addImage('flow-arrow', arrowImage(), { sdf: true, pixelRatio: 2 });
+    if (!map.getLayer('flows-arrows')) map.addLayer(flowArrowsLayer(), map.getLayer('labels-city') ? 'labels-city' : undefined);
     // The licence note is in the panel; keep the map's copy folded (ⓘ).
     map.getContainer().querySelector('.maplibregl-ctrl-attrib')?.classList.remove('maplibregl-compact-show');
   });
@@ -210,10 +215,23 @@ function refreshLegend(map) {
     const p = f.properties;
     if (clusters.has(p.id)) continue;
     const [lon, lat] = f.geometry.coordinates;
-    clusters.set(p.id, { id: p.id, name_zh: p.name_zh, name_en: p.name_en, color: p.color, lon, lat });
+    clusters.set(p.id, { id: p.id, name_zh: p.name_zh, name_en: p.name_en, color: p.color, tier: p.tier, rank: p.rank, lon, lat });
     added = true;
   }
   if (added) renderLegend(map);
+}
+
+// Legend order: the plans' tier (national first), then the seed table's
+// order (the tiles' rank), then the id for tiles without a rank.
+const TIER_ORDER = { national: 0, regional: 1, local: 2 };
+function legendOrder(a, b) {
+  const ta = TIER_ORDER[a.tier] ?? 9;
+  const tb = TIER_ORDER[b.tier] ?? 9;
+  if (ta !== tb) return ta - tb;
+  const ra = a.rank ?? Infinity;
+  const rb = b.rank ?? Infinity;
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  return a.id.localeCompare(b.id);
 }
 
 function swatch(color) {
@@ -222,7 +240,7 @@ function swatch(color) {
 
 function renderLegend(map) {
   const list = $('#cluster-list');
-  const items = [...clusters.values()].sort((a, b) => a.id.localeCompare(b.id));
+  const items = [...clusters.values()].sort(legendOrder);
   list.innerHTML = items.map((c) => `
     <li data-id="${esc(c.id)}">
       <input type="checkbox" id="cmp-${esc(c.id)}" value="${esc(c.id)}" ${selected.has(c.id) ? 'checked' : ''}>

@@ -29,6 +29,8 @@ type serveOptions struct {
 	CacheMaxAge     time.Duration
 	BodyLimit       int
 	MaxVertices     int
+	MaxFilterBytes  int
+	MaxFilterDepth  int
 	ReadTimeout     time.Duration
 	WriteTimeout    time.Duration
 	IdleTimeout     time.Duration
@@ -103,7 +105,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	str(&o.CORSOrigins, "cors-origins", "CORS_ORIGINS", "*", "comma-separated origins allowed by CORS, or *")
 	dur(&o.CacheMaxAge, "cache-max-age", "CACHE_MAX_AGE", time.Hour, "Cache-Control max-age of GET responses (0: no-cache, revalidate by ETag)")
 	integer(&o.BodyLimit, "body-limit", "BODY_LIMIT", api.DefaultBodyLimit, "maximum request body in bytes (larger: 413)")
-	integer(&o.MaxVertices, "max-vertices", "MAX_VERTICES", api.DefaultMaxVertices, "maximum vertices of a posted geometry")
+	integer(&o.MaxVertices, "max-vertices", "MAX_VERTICES", api.DefaultMaxVertices, "maximum vertices of a posted geometry or a filter's geometry")
+	integer(&o.MaxFilterBytes, "max-filter-bytes", "MAX_FILTER_BYTES", api.DefaultMaxFilterBytes, "maximum length of a CQL2 filter in bytes (longer: 400)")
+	integer(&o.MaxFilterDepth, "max-filter-depth", "MAX_FILTER_DEPTH", api.DefaultMaxFilterDepth, "maximum nesting of a CQL2 filter (deeper: 400)")
 	dur(&o.ReadTimeout, "read-timeout", "READ_TIMEOUT", 10*time.Second, "socket read timeout")
 	dur(&o.WriteTimeout, "write-timeout", "WRITE_TIMEOUT", 30*time.Second, "socket write timeout")
 	dur(&o.IdleTimeout, "idle-timeout", "IDLE_TIMEOUT", 120*time.Second, "keep-alive idle timeout")
@@ -142,6 +146,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	}
 	if _, err := parseTrustedProxies(o.TrustedProxies); err != nil {
 		return nil, err
+	}
+	if o.MaxFilterBytes <= 0 || o.MaxFilterDepth <= 0 {
+		return nil, fmt.Errorf("--max-filter-bytes and --max-filter-depth must be positive")
 	}
 	if o.LogFormat != "json" && o.LogFormat != "text" {
 		return nil, fmt.Errorf("--log-format must be json or text, got %q", o.LogFormat)
@@ -254,6 +261,7 @@ func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Sign
 	}
 	srv := api.New(api.Config{
 		CORSOrigins: origins, CacheMaxAge: o.CacheMaxAge, BodyLimit: o.BodyLimit, MaxVertices: o.MaxVertices,
+		MaxFilterBytes: o.MaxFilterBytes, MaxFilterDepth: o.MaxFilterDepth,
 		ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout, IdleTimeout: o.IdleTimeout,
 		BaseURL: o.BaseURL, Logger: log, TileCacheBytes: o.TileCacheBytes, BuildVersion: version,
 		TrustedProxies: proxies, MaxCostly: o.MaxCostly, CostlyQueue: queue, RequestTimeout: o.RequestTimeout,

@@ -170,7 +170,11 @@ try {
     if (res.url().includes('/tiles/')) tileResponses.push({ status: res.status(), type: res.headers()['content-type'] });
   });
   page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`); });
+  const consoleWarnings = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
+    if (msg.type() === 'warning') consoleWarnings.push(msg.text());
+  });
 
   await check('viewer loads and the map becomes idle', async () => {
     const res = await page.goto(`${base}/viewer`, { waitUntil: 'load' });
@@ -207,7 +211,18 @@ try {
   await check('legend lists the 19 clusters', async () => {
     await page.waitForFunction(() => document.querySelectorAll('#cluster-list li[data-id]').length >= 19, null, { timeout: 10_000 });
     const n = await page.locator('#cluster-list li[data-id]').count();
-    return `${n} entries`;
+    // Tier first (the five national plans), then the seed table's order.
+    const ids = await page.locator('#cluster-list li[data-id]').evaluateAll((els) => els.map((e) => e.dataset.id));
+    const national = ['jing-jin-ji', 'yangtze-river-delta', 'pearl-river-delta', 'middle-yangtze', 'cheng-yu'];
+    assert(JSON.stringify(ids.slice(0, 5)) === JSON.stringify(national), `legend starts ${ids.slice(0, 6)}`);
+    return `${n} entries, first ${ids[0]}`;
+  });
+
+  await check('no missing-image warning for the flow arrows', async () => {
+    const bad = consoleWarnings.filter((w) => w.includes('could not be loaded'));
+    assert(bad.length === 0, bad.join('; '));
+    const hasLayer = await page.evaluate(() => Boolean(window.map.getLayer('flows-arrows')) && window.map.hasImage('flow-arrow'));
+    assert(hasLayer, 'flows-arrows layer or its image missing');
   });
 
   await check('clicking Beijing opens the 京津冀 popup with its members', async () => {
