@@ -80,6 +80,13 @@ func NewState(ds *data.Dataset, ind *Indicators) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newState(atlas, ind)
+}
+
+// newState is NewState on an atlas already indexed (from GeoJSON or from a
+// snapshot).
+func newState(atlas *geo.Atlas, ind *Indicators) (*State, error) {
+	ds := atlas.Dataset()
 	st := &State{Atlas: atlas, Indicators: ind, LoadedAt: time.Now().UTC(), meta: map[string]*collectionMeta{}, pairs: &sync.Map{}, stampOnce: &sync.Once{}, prefix: &atomic.Pointer[tagPrefix]{}}
 	st.Version = ds.Version
 	if ind != nil {

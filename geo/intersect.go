@@ -149,7 +149,7 @@ func (c *Collection) intersectPoints(pts []orb.Point) []Overlap {
 func (c *Collection) candidates(b orb.Bound) []int {
 	var idx []int
 	c.tree.Search(b.Min, b.Max, func(_, _ [2]float64, i int) bool {
-		if c.prep[i].polygonal {
+		if c.polygonal[i] {
 			idx = append(idx, i)
 		}
 		return true
@@ -171,7 +171,7 @@ func (c *Collection) intersectLines(g orb.Geometry) ([]Overlap, error) {
 	var sg geom.Geometry
 	var out []Overlap
 	for _, i := range c.candidates(gp.bound) {
-		fp := c.prep[i]
+		fp := c.preparedAt(i)
 		var inside float64
 		touches := false
 		if fp.crosses(gp) {
@@ -222,7 +222,7 @@ func (c *Collection) intersectPolygons(g orb.Geometry) ([]Overlap, error) {
 	var sg geom.Geometry
 	var out []Overlap
 	for _, i := range c.candidates(gp.bound) {
-		fp := c.prep[i]
+		fp := c.preparedAt(i)
 		var area float64
 		touches := false
 		if fp.crosses(gp) {

@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/clusteratlas/clusteratlas/api"
 	"github.com/clusteratlas/clusteratlas/data"
 	"github.com/clusteratlas/clusteratlas/data/build"
+	"github.com/clusteratlas/clusteratlas/data/snapshot"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -73,6 +75,14 @@ Flags:
 		fmt.Fprintln(os.Stderr, "build:", err)
 		return 1
 	}
+	// The snapshot is computed from the files just rendered, loaded as a
+	// server would load them, so it describes exactly those bytes.
+	snap, err := api.SnapshotOfFiles(files)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "build: snapshot:", err)
+		return 1
+	}
+	files[snapshot.FileName] = snap
 	if err := build.WriteDir(*out, files); err != nil {
 		fmt.Fprintln(os.Stderr, "build:", err)
 		return 1
@@ -123,5 +133,48 @@ as FILE: feature ID: RULE: detail. Exit status 1 when there is any.
 		return 1
 	}
 	fmt.Printf("%s: no problems\n", dir)
+	return 0
+}
+
+func runSnapshot(args []string) int {
+	fs := flag.NewFlagSet("snapshot", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: clusteratlas snapshot DIR
+
+Validates the dataset directory DIR (as check does) and writes
+DIR/atlas.snap: the decoded features, indexes and simplified zoom levels in
+one binary file, so that serve --data DIR starts in well under a second
+instead of indexing the GeoJSON. serve ignores (with a warning) a snapshot
+whose GeoJSON has changed since; run this again after editing the files.
+`)
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return 2
+	}
+	dir := fs.Arg(0)
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		fmt.Fprintf(os.Stderr, "snapshot: %s is not a directory\n", dir)
+		return 2
+	}
+	if probs := data.Check(os.DirFS(dir)); len(probs) > 0 {
+		for _, p := range probs {
+			fmt.Fprintln(os.Stderr, p)
+		}
+		fmt.Fprintf(os.Stderr, "snapshot: %s has %d problem(s); nothing written\n", dir, len(probs))
+		return 1
+	}
+	snap, err := api.SnapshotOfDir(dir)
+	if err == nil {
+		err = build.WriteDir(dir, map[string][]byte{snapshot.FileName: snap})
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "snapshot:", err)
+		return 1
+	}
+	fmt.Printf("wrote %s (%d bytes)\n", filepath.Join(dir, snapshot.FileName), len(snap))
 	return 0
 }

@@ -216,7 +216,7 @@ func TestServeRefusesBadIndicatorsWithLineAndColumn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = loadState(o)
+	_, _, err = loadState(o, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "line 3, column 2") {
 		t.Errorf("error %v", err)
 	}
@@ -232,7 +232,7 @@ func TestServeRefusesBadIndicatorsWithLineAndColumn(t *testing.T) {
 
 func TestServeRefusesBadDataDir(t *testing.T) {
 	o, _ := parseServeFlags([]string{"--data", t.TempDir()}, io.Discard)
-	if _, err := loadState(o); err == nil {
+	if _, _, err := loadState(o, slog.New(slog.DiscardHandler)); err == nil {
 		t.Error("empty directory accepted")
 	}
 }
