@@ -130,6 +130,10 @@ func Encode(c *Contents) ([]byte, error) {
 	return writeFile(sections)
 }
 
+// decoder is shared by every Decode (DecodeAll is safe for concurrent use;
+// one decoder per core).
+var decoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxSectionBytes))
+
 // Decode reads a snapshot. Any damage — wrong magic or version, a
 // truncated file, a checksum mismatch, a section that does not parse or
 // does not fit the others — gives an error naming the section; it never
@@ -139,11 +143,7 @@ func Decode(b []byte) (*Contents, error) {
 	if err != nil {
 		return nil, err
 	}
-	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxSectionBytes))
-	if err != nil {
-		return nil, err
-	}
-	defer dec.Close()
+	dec := decoder
 	if len(stored) == 0 || stored[0].name != "meta" {
 		return nil, fmt.Errorf("snapshot: first section is not \"meta\"")
 	}

@@ -76,12 +76,12 @@ type section struct {
 	raw  []byte
 }
 
+// encoder compresses every section: a fixed level and one thread, so the
+// output depends on the input alone. EncodeAll is safe for concurrent use.
+var encoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithEncoderConcurrency(1))
+
 func writeFile(sections []section) ([]byte, error) {
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithEncoderConcurrency(1))
-	if err != nil {
-		return nil, err
-	}
-	defer enc.Close()
+	enc := encoder
 	out := append([]byte(Magic), 0, 0, 0, 0)
 	binary.LittleEndian.PutUint32(out[len(Magic):], Version)
 	for _, s := range sections {
