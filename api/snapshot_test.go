@@ -113,7 +113,9 @@ func TestSnapshotRoundTripsFixture(t *testing.T) {
 			}
 		}
 	}
-	// And the same bytes over HTTP, zoomed or not.
+	// And the same bytes over HTTP, zoomed or not (same load time, which
+	// the answers stamp).
+	fromSnap.LoadedAt = want.LoadedAt
 	a, b := New(Config{Logger: quietLogger()}, want), New(Config{Logger: quietLogger()}, fromSnap.WithLevels(levels))
 	for _, u := range []string{"/collections/clusters/items", "/collections/cities/items?zoom=6", "/tiles/5/26/12.mvt", "/locate?lon=114.5&lat=36.5", "/nearest?lon=116&lat=39&k=2"} {
 		ra, rb := get(t, a, u), get(t, b, u)

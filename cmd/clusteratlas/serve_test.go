@@ -377,3 +377,57 @@ func TestOGRInfoInteropEmbedded(t *testing.T) {
 		t.Errorf("ogrinfo read %d cities through pages of 40, want %d", n, want)
 	}
 }
+
+// TestServeDataDirSnapshot: `snapshot DIR` writes DIR/atlas.snap, serve
+// starts from it (ready with the load, no background simplification),
+// ignores it with a warning once the GeoJSON changes (and serves the new
+// GeoJSON), and refuses a damaged one naming the section.
+func TestServeDataDirSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, fixtureDir, dir)
+	if code := run([]string{"snapshot", dir}); code != 0 {
+		t.Fatalf("snapshot exit %d", code)
+	}
+	r := startServe(t, "--data", dir)
+	if logs := r.logs.String(); !strings.Contains(logs, "snapshot=true") || strings.Contains(logs, "levels_took") {
+		t.Errorf("not started from the snapshot:\n%s", logs)
+	}
+	if _, v := r.get(t, "/collections/cities/items"); matched(v) != 8 {
+		t.Fatalf("cities %d", matched(v))
+	}
+	r.sigs <- syscall.SIGTERM
+	r.wait(t)
+
+	// Edit the GeoJSON: the snapshot is stale and the edit is served.
+	citiesPath := filepath.Join(dir, "cities.geojson")
+	var fc map[string]any
+	good, _ := os.ReadFile(citiesPath)
+	_ = json.Unmarshal(good, &fc)
+	fc["features"] = fc["features"].([]any)[1:]
+	raw, _ := json.Marshal(fc)
+	if err := os.WriteFile(citiesPath, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = startServe(t, "--data", dir)
+	if logs := r.logs.String(); !strings.Contains(logs, "stale") || !strings.Contains(logs, "cities.geojson changed") {
+		t.Errorf("no stale-snapshot warning:\n%s", logs)
+	}
+	if _, v := r.get(t, "/collections/cities/items"); matched(v) != 7 {
+		t.Errorf("stale snapshot served: cities %d", matched(v))
+	}
+	r.sigs <- syscall.SIGTERM
+	r.wait(t)
+
+	// Damage the snapshot: a clear refusal naming the section.
+	snapPath := filepath.Join(dir, "atlas.snap")
+	b, _ := os.ReadFile(snapPath)
+	b[len(b)-2] ^= 0xff
+	if err := os.WriteFile(snapPath, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := parseServeFlags([]string{"--data", dir}, io.Discard)
+	_, _, err := loadState(o, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), `section "levels": checksum mismatch`) {
+		t.Errorf("damaged snapshot: %v", err)
+	}
+}
