@@ -263,6 +263,17 @@ func TestServeFlagsAndEnvironment(t *testing.T) {
 		t.Errorf("bad CLUSTERATLAS_TILE_CACHE_BYTES accepted: %v", err)
 	}
 	t.Setenv("CLUSTERATLAS_TILE_CACHE_BYTES", "")
+	if o.MemoryLimit != 300<<20 {
+		t.Errorf("default --memory-limit-bytes %d, want 300 MiB", o.MemoryLimit)
+	}
+	t.Setenv("CLUSTERATLAS_MEMORY_LIMIT_BYTES", "0")
+	if o, err := parseServeFlags(nil, io.Discard); err != nil || o.MemoryLimit != 0 {
+		t.Errorf("CLUSTERATLAS_MEMORY_LIMIT_BYTES=0: %v %+v", err, o)
+	}
+	if _, err := parseServeFlags([]string{"--memory-limit-bytes", "-5"}, io.Discard); err == nil || !strings.Contains(err.Error(), "--memory-limit-bytes") {
+		t.Errorf("negative --memory-limit-bytes accepted: %v", err)
+	}
+	t.Setenv("CLUSTERATLAS_MEMORY_LIMIT_BYTES", "")
 	t.Setenv("CLUSTERATLAS_READ_TIMEOUT", "soon")
 	if _, err := parseServeFlags(nil, io.Discard); err == nil || !strings.Contains(err.Error(), "CLUSTERATLAS_READ_TIMEOUT") {
 		t.Errorf("bad env accepted: %v", err)
@@ -271,7 +282,7 @@ func TestServeFlagsAndEnvironment(t *testing.T) {
 	if _, err := parseServeFlags([]string{"--help"}, &help); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("help: %v", err)
 	}
-	for _, env := range []string{"ADDR", "DATA", "INDICATORS", "CORS_ORIGINS", "CACHE_MAX_AGE", "BODY_LIMIT", "MAX_VERTICES", "READ_TIMEOUT", "WRITE_TIMEOUT", "IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "BASE_URL", "LOG_FORMAT", "LOG_LEVEL", "TILE_CACHE_BYTES"} {
+	for _, env := range []string{"ADDR", "DATA", "INDICATORS", "CORS_ORIGINS", "CACHE_MAX_AGE", "BODY_LIMIT", "MAX_VERTICES", "READ_TIMEOUT", "WRITE_TIMEOUT", "IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "BASE_URL", "LOG_FORMAT", "LOG_LEVEL", "TILE_CACHE_BYTES", "MEMORY_LIMIT_BYTES"} {
 		if !strings.Contains(help.String(), "CLUSTERATLAS_"+env) {
 			t.Errorf("--help does not list CLUSTERATLAS_%s", env)
 		}
