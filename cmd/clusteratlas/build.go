@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/clusteratlas/clusteratlas/api"
 	"github.com/clusteratlas/clusteratlas/data"
@@ -109,7 +110,9 @@ func runCheck(args []string) int {
 
 Validates a dataset directory (clusters, cities, transfer-zones, flows as
 NAME.geojson or NAME.geojson.gz, and manifest.json) and prints every problem
-as FILE: feature ID: RULE: detail. Exit status 1 when there is any.
+as FILE: feature ID: RULE: detail. Exit status 1 when there is any. An
+atlas.snap in DIR is decoded too: a damaged one is a problem, a stale one
+(the GeoJSON changed since) a warning, since serve then ignores it.
 `)
 	}
 	if err := fs.Parse(args); err != nil {
@@ -125,6 +128,18 @@ as FILE: feature ID: RULE: detail. Exit status 1 when there is any.
 		return 2
 	}
 	probs := data.Check(os.DirFS(dir))
+	if b, err := os.ReadFile(filepath.Join(dir, snapshot.FileName)); err == nil {
+		c, err := snapshot.Decode(b)
+		if err == nil {
+			var stale string
+			if stale, err = c.Stale(os.DirFS(dir)); err == nil && stale != "" {
+				fmt.Fprintf(os.Stderr, "warning: %s is stale (%s): serve will index the GeoJSON; run clusteratlas snapshot %s\n", snapshot.FileName, stale, dir)
+			}
+		}
+		if err != nil {
+			probs = append(probs, data.Problem{File: snapshot.FileName, Rule: "snapshot", Detail: strings.TrimPrefix(err.Error(), "snapshot: ")})
+		}
+	}
 	for _, p := range probs {
 		fmt.Println(p)
 	}

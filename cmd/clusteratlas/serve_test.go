@@ -441,4 +441,8 @@ func TestServeDataDirSnapshot(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `section "levels": checksum mismatch`) {
 		t.Errorf("damaged snapshot: %v", err)
 	}
+	// check reports it as a problem too.
+	if code := run([]string{"check", dir}); code != 1 {
+		t.Errorf("check on a damaged snapshot: exit %d, want 1", code)
+	}
 }
