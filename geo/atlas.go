@@ -231,7 +231,7 @@ func (c *Collection) Extent() orb.Bound { return c.extent }
 // features containing p (boundary counts as inside).
 func (c *Collection) Containing(p orb.Point) []int {
 	if c.cells != nil {
-		if out, ok := c.cells.containing(p, c.preparedAt); ok {
+		if out, ok := c.cells.containing(p, c); ok {
 			return out
 		}
 	}
