@@ -60,6 +60,11 @@ func TestSnapshotRoundTripsFixture(t *testing.T) {
 	if gotDS.Version != wantDS.Version || !reflect.DeepEqual(gotDS.Manifest, wantDS.Manifest) {
 		t.Errorf("version %q manifest %+v, want %q %+v", gotDS.Version, gotDS.Manifest, wantDS.Version, wantDS.Manifest)
 	}
+	// The whole Dataset, so that a field some loader adds later (and the
+	// snapshot does not carry yet) fails here rather than in production.
+	if !reflect.DeepEqual(gotDS, wantDS) {
+		t.Error("the snapshot's Dataset differs from the GeoJSON-loaded one (a field the snapshot does not carry?)")
+	}
 	if len(gotDS.Collections) != len(wantDS.Collections) {
 		t.Fatalf("%d collections, want %d", len(gotDS.Collections), len(wantDS.Collections))
 	}
