@@ -99,7 +99,7 @@ func NewAtlasFromIndex(ds *data.Dataset, pre map[string]Precomputed) (*Atlas, er
 }
 
 func gridIndex(g *Grid, features int) (*cellIndex, error) {
-	if g.NX <= 0 || g.NY <= 0 || g.NX*g.NY > 4_000_000 || math.IsNaN(g.MinX) || math.IsNaN(g.MinY) ||
+	if g.NX <= 0 || g.NY <= 0 || g.NX > 4_000_000 || g.NY > 4_000_000 || g.NX*g.NY > 4_000_000 || math.IsNaN(g.MinX) || math.IsNaN(g.MinY) ||
 		math.IsInf(g.MinX, 0) || math.IsInf(g.MinY, 0) {
 		return nil, fmt.Errorf("grid: bad shape %d×%d at (%v, %v)", g.NX, g.NY, g.MinX, g.MinY)
 	}
