@@ -40,7 +40,7 @@ wait_for() {
 		[ "$(date +%s)" -lt "$deadline" ] || { echo "timeout waiting for $1" >&2; return 1; }
 		sleep 0.01
 	done
-	echo "$(now) - $2" | bc -l
+	awk -v a="$(now)" -v b="$2" 'BEGIN {printf "%.3f\n", a - b}'
 }
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2}'; }
@@ -63,7 +63,7 @@ for run in $(seq 1 "$RUNS"); do
 		sleep 0.01
 	done
 	grep -q 'msg=reloaded' "$log" || { echo "reload failed:" >&2; cat "$log" >&2; exit 1; }
-	reload=$(echo "$(now) - $t1" | bc -l)
+	reload=$(awk -v a="$(now)" -v b="$t1" 'BEGIN {printf "%.3f\n", a - b}')
 	kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=""
 	printf "%-4s %9.3f %9.3f %9s %9.3f\n" "$run" "$health" "$ready" "$rss" "$reload"
 	echo "$health $ready $rss $reload" >>"$WORK/all"
