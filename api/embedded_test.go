@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/clusteratlas/clusteratlas/data"
+	"github.com/clusteratlas/clusteratlas/data/snapshot"
 )
 
 var (
@@ -21,20 +22,14 @@ var (
 func embeddedTestServer(t *testing.T) *Server {
 	t.Helper()
 	embeddedOnce.Do(func() {
-		ds, err := data.Load()
+		st, err := embeddedState()
 		if err != nil {
 			embeddedErr = err
 			return
 		}
-		if len(ds.Collection(data.Clusters)) == 0 {
-			return
+		if st != nil {
+			embeddedServer = New(Config{Logger: quietLogger()}, st)
 		}
-		st, err := NewState(ds, nil)
-		if err != nil {
-			embeddedErr = err
-			return
-		}
-		embeddedServer = New(Config{Logger: quietLogger()}, st)
 	})
 	if embeddedErr != nil {
 		t.Fatalf("embedded data: %v", embeddedErr)
@@ -43,6 +38,26 @@ func embeddedTestServer(t *testing.T) *Server {
 		t.Skip("embedded dataset has no clusters yet (placeholder files): run `clusteratlas build`")
 	}
 	return embeddedServer
+}
+
+// embeddedState is the embedded dataset's state, from the embedded
+// snapshot when there is one (as serve starts; the levels are dropped to
+// keep these tests' memory down), else indexed from the GeoJSON. nil while
+// the embedded files are placeholders.
+func embeddedState() (*State, error) {
+	if b := data.EmbeddedSnapshot(); b != nil {
+		c, err := snapshot.Decode(b)
+		if err != nil {
+			return nil, err
+		}
+		st, _, err := NewStateFromSnapshot(c, nil)
+		return st, err
+	}
+	ds, err := data.Load()
+	if err != nil || len(ds.Collection(data.Clusters)) == 0 {
+		return nil, err
+	}
+	return NewState(ds, nil)
 }
 
 type located struct {

@@ -5,7 +5,6 @@ import (
 	"math/rand"
 	"testing"
 
-	"github.com/clusteratlas/clusteratlas/data"
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 )
@@ -14,13 +13,9 @@ import (
 // compression, routing) in process, without the network: their ratios are
 // the server-side part of the load script's ratios.
 func benchHandler(b *testing.B, uris []string) {
-	ds, err := data.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := NewState(ds, nil)
-	if err != nil {
-		b.Fatal(err)
+	st, err := embeddedState()
+	if err != nil || st == nil {
+		b.Fatal("embedded data:", err)
 	}
 	h := New(Config{}, st).App().Handler()
 	var ctx fasthttp.RequestCtx

@@ -86,6 +86,13 @@ func NewState(ds *data.Dataset, ind *Indicators) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newState(atlas, ind)
+}
+
+// newState is NewState on an atlas already indexed (from GeoJSON or from a
+// snapshot).
+func newState(atlas *geo.Atlas, ind *Indicators) (*State, error) {
+	ds := atlas.Dataset()
 	st := &State{Atlas: atlas, Indicators: ind, LoadedAt: time.Now().UTC(), meta: map[string]*collectionMeta{}, stampOnce: &sync.Once{}, prefix: &atomic.Pointer[tagPrefix]{}}
 	st.Version = ds.Version
 	if ind != nil {
@@ -123,6 +130,7 @@ func NewState(ds *data.Dataset, ind *Indicators) (*State, error) {
 		m.Schema = inferSchema(coll.Features)
 		st.meta[name] = m
 	}
+	var err error
 	if st.compare, err = newCompareIndex(ds, atlas); err != nil {
 		return nil, err
 	}

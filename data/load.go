@@ -23,6 +23,22 @@ import (
 //go:embed *.gz manifest.json clusters.json
 var embedded embed.FS
 
+// snapshotFS holds atlas.snap, the binary snapshot `clusteratlas build`
+// writes beside the GeoJSON (see package data/snapshot), when it exists.
+// It is generated and may be absent from a fresh checkout, and every
+// //go:embed pattern must match a file, so the pattern also matches the
+// two .json files (which are embedded above anyway).
+//
+//go:embed *.[js][sn]*
+var snapshotFS embed.FS
+
+// EmbeddedSnapshot returns the embedded atlas.snap, or nil when the binary
+// was built without one (serve then indexes the GeoJSON at start-up).
+func EmbeddedSnapshot() []byte {
+	b, _ := snapshotFS.ReadFile("atlas.snap")
+	return b
+}
+
 // Embedded returns the embedded dataset files (for `check`, tests and
 // anyone who wants the raw GeoJSON).
 func Embedded() fs.FS { return embedded }

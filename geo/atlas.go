@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/clusteratlas/clusteratlas/data"
 	"github.com/paulmach/orb"
@@ -33,13 +34,19 @@ type Collection struct {
 	Name     string
 	Features []data.Feature
 
-	tree    rtree.RTreeG[int] // feature bounds → feature index
-	prep    []*prepared       // per feature; nil for a nil geometry
-	bounds  []orb.Bound
-	areaKm2 []float64 // per feature, for shares of overlap
-	ids     map[string]int
-	extent  orb.Bound
-	cells   *cellIndex // nil for a collection without polygons
+	tree rtree.RTreeG[int] // feature bounds → feature index
+	// prep is each feature's edge index, built on first use (preparedAt):
+	// a snapshot-loaded atlas answers most point queries from the cell grid
+	// alone, so the ~100 MB of edge indexes are only paid for features a
+	// query actually reaches. nil for a nil geometry.
+	prep      []*prepared
+	prepOnce  []sync.Once
+	polygonal []bool // per feature: a (Multi)Polygon
+	bounds    []orb.Bound
+	areaKm2   []float64 // per feature, for shares of overlap
+	ids       map[string]int
+	extent    orb.Bound
+	cells     *cellIndex // nil for a collection without polygons
 }
 
 // Location is the reverse-geocoder answer for a point.
@@ -90,13 +97,40 @@ func NewAtlas(ds *data.Dataset) (*Atlas, error) {
 }
 
 func newCollection(name string, features []data.Feature) (*Collection, error) {
+	c, err := indexCollection(name, features)
+	if err != nil {
+		return nil, err
+	}
+	polygonal := false
+	for i := range features {
+		if features[i].Geometry != nil {
+			c.areaKm2[i] = AreaKm2(features[i].Geometry)
+		}
+		polygonal = polygonal || c.polygonal[i]
+	}
+	if polygonal {
+		prep := make([]*prepared, len(features))
+		for i := range prep {
+			prep[i] = c.preparedAt(i)
+		}
+		c.cells = newCellIndex(c.extent, prep)
+	}
+	return c, nil
+}
+
+// indexCollection does the cheap part of indexing: ids, bounds and the
+// R-tree of bounds. Areas and the cell grid are left to the caller (computed
+// by newCollection, or taken from a snapshot by NewAtlasFromIndex).
+func indexCollection(name string, features []data.Feature) (*Collection, error) {
 	c := &Collection{
-		Name:     name,
-		Features: features,
-		prep:     make([]*prepared, len(features)),
-		bounds:   make([]orb.Bound, len(features)),
-		areaKm2:  make([]float64, len(features)),
-		ids:      make(map[string]int, len(features)),
+		Name:      name,
+		Features:  features,
+		prep:      make([]*prepared, len(features)),
+		prepOnce:  make([]sync.Once, len(features)),
+		polygonal: make([]bool, len(features)),
+		bounds:    make([]orb.Bound, len(features)),
+		areaKm2:   make([]float64, len(features)),
+		ids:       make(map[string]int, len(features)),
 	}
 	first := true
 	for i := range features {
@@ -115,8 +149,7 @@ func newCollection(name string, features []data.Feature) (*Collection, error) {
 		}
 		b := f.Geometry.Bound()
 		c.bounds[i] = b
-		c.prep[i] = prepare(f.Geometry)
-		c.areaKm2[i] = AreaKm2(f.Geometry)
+		c.polygonal[i] = isPolygonal(f.Geometry)
 		c.tree.Insert(b.Min, b.Max, i)
 		if first {
 			c.extent, first = b, false
@@ -124,14 +157,33 @@ func newCollection(name string, features []data.Feature) (*Collection, error) {
 			c.extent = c.extent.Union(b)
 		}
 	}
-	polygonal := false
-	for _, p := range c.prep {
-		polygonal = polygonal || (p != nil && p.polygonal)
-	}
-	if polygonal {
-		c.cells = newCellIndex(c.extent, c.prep)
-	}
 	return c, nil
+}
+
+// preparedAt returns feature i's edge index, building it on first use
+// (safe for concurrent callers). nil for a nil geometry.
+func (c *Collection) preparedAt(i int) *prepared {
+	c.prepOnce[i].Do(func() {
+		if g := c.Features[i].Geometry; g != nil {
+			c.prep[i] = prepare(g)
+		}
+	})
+	return c.prep[i]
+}
+
+// isPolygonal is prepare's notion of a polygonal geometry.
+func isPolygonal(g orb.Geometry) bool {
+	switch t := g.(type) {
+	case orb.Polygon, orb.MultiPolygon, orb.Ring, orb.Bound:
+		return true
+	case orb.Collection:
+		for _, x := range t {
+			if isPolygonal(x) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Dataset returns the dataset the atlas was built from.
@@ -179,13 +231,13 @@ func (c *Collection) Extent() orb.Bound { return c.extent }
 // features containing p (boundary counts as inside).
 func (c *Collection) Containing(p orb.Point) []int {
 	if c.cells != nil {
-		if out, ok := c.cells.containing(p, c.prep); ok {
+		if out, ok := c.cells.containing(p, c); ok {
 			return out
 		}
 	}
 	var out []int
 	c.tree.Search(p, p, func(_, _ [2]float64, i int) bool {
-		if c.prep[i].contains(p) {
+		if c.preparedAt(i).contains(p) {
 			out = append(out, i)
 		}
 		return true
@@ -200,7 +252,7 @@ func (c *Collection) Containing(p orb.Point) []int {
 func (c *Collection) IntersectingBound(b orb.Bound) []int {
 	var out []int
 	c.tree.Search(b.Min, b.Max, func(_, _ [2]float64, i int) bool {
-		if c.prep[i].intersectsBound(b) {
+		if c.preparedAt(i).intersectsBound(b) {
 			out = append(out, i)
 		}
 		return true
@@ -237,7 +289,7 @@ func (c *Collection) Nearest(p orb.Point, k int) []Hit {
 					return false
 				}
 			}
-			d := c.prep[i].distanceKm(p, cutoff)
+			d := c.preparedAt(i).distanceKm(p, cutoff)
 			if math.IsInf(d, 1) {
 				return true
 			}
@@ -270,7 +322,7 @@ func (c *Collection) Within(p orb.Point, radiusKm float64) []Hit {
 			if lb > radiusKm {
 				return false
 			}
-			if d := c.prep[i].distanceKm(p, radiusKm); d <= radiusKm {
+			if d := c.preparedAt(i).distanceKm(p, radiusKm); d <= radiusKm {
 				hits = append(hits, Hit{Index: i, DistanceKm: d})
 			}
 			return true
@@ -283,10 +335,14 @@ func (c *Collection) Within(p orb.Point, radiusKm float64) []Hit {
 // j of other, reusing both features' prepared indexes (no re-indexing of
 // 100k-vertex outlines per call). It is +Inf when either has no geometry.
 func (c *Collection) DistanceBetweenKm(i int, other *Collection, j int) float64 {
-	if i < 0 || i >= len(c.prep) || j < 0 || j >= len(other.prep) || c.prep[i] == nil || other.prep[j] == nil {
+	if i < 0 || i >= len(c.prep) || j < 0 || j >= len(other.prep) {
 		return math.Inf(1)
 	}
-	return preparedDistanceKm(c.prep[i], other.prep[j], math.Inf(1))
+	a, b := c.preparedAt(i), other.preparedAt(j)
+	if a == nil || b == nil {
+		return math.Inf(1)
+	}
+	return preparedDistanceKm(a, b, math.Inf(1))
 }
 
 func validPoint(p orb.Point) bool {

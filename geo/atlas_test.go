@@ -218,7 +218,7 @@ func TestNearestMatchesBruteForce(t *testing.T) {
 		got := c.Nearest(p, 4)
 		all := make([]Hit, len(c.Features))
 		for i := range c.Features {
-			all[i] = Hit{i, c.prep[i].distanceKm(p, math.Inf(1))}
+			all[i] = Hit{i, c.preparedAt(i).distanceKm(p, math.Inf(1))}
 		}
 		sortHits(all)
 		for i := range got {

@@ -119,7 +119,7 @@ func (ci *cellIndex) cellBound(cx, cy int) orb.Bound {
 }
 
 // containing answers from the grid; ok is false for a point off the grid.
-func (ci *cellIndex) containing(p orb.Point, prep []*prepared) (out []int, ok bool) {
+func (ci *cellIndex) containing(p orb.Point, c *Collection) (out []int, ok bool) {
 	cx, cy := ci.cellOf(p[0], p[1])
 	if cx < 0 || cy < 0 || cx >= ci.nx || cy >= ci.ny {
 		return nil, false
@@ -129,7 +129,7 @@ func (ci *cellIndex) containing(p orb.Point, prep []*prepared) (out []int, ok bo
 		out = append(out, int(i))
 	}
 	for _, i := range ci.cross.of(k) {
-		if prep[i].contains(p) {
+		if pg := c.preparedAt(int(i)); pg != nil && pg.contains(p) {
 			out = append(out, int(i))
 		}
 	}

@@ -14,7 +14,7 @@ import (
 func slowContaining(c *Collection, p orb.Point) []int {
 	var out []int
 	c.tree.Search(p, p, func(_, _ [2]float64, i int) bool {
-		if c.prep[i].contains(p) {
+		if c.preparedAt(i).contains(p) {
 			out = append(out, i)
 		}
 		return true
@@ -54,7 +54,7 @@ func TestCellIndexAgreesWithExactTests(t *testing.T) {
 				orb.Point{x + rng.Float64()*cellSize, y + rng.Float64()*cellSize})
 		}
 		for i := range c.Features { // outline vertices
-			if ring := c.prep[i]; ring != nil && len(ring.edges) > 0 {
+			if ring := c.preparedAt(i); ring != nil && len(ring.edges) > 0 {
 				for k := 0; k < 20; k++ {
 					e := ring.edges[rng.Intn(len(ring.edges))]
 					pts = append(pts, orb.Point{e.ax, e.ay}, orb.Point{(e.ax + e.bx) / 2, (e.ay + e.by) / 2})

@@ -157,7 +157,7 @@ func (c *Collection) intersectPoints(pts []orb.Point) []Overlap {
 func (c *Collection) candidates(b orb.Bound) []int {
 	var idx []int
 	c.tree.Search(b.Min, b.Max, func(_, _ [2]float64, i int) bool {
-		if c.prep[i].polygonal {
+		if c.polygonal[i] {
 			idx = append(idx, i)
 		}
 		return true
@@ -182,7 +182,7 @@ func (c *Collection) intersectLines(ctx context.Context, g orb.Geometry) ([]Over
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		fp := c.prep[i]
+		fp := c.preparedAt(i)
 		var inside float64
 		touches := false
 		if fp.crosses(gp) {
@@ -236,7 +236,7 @@ func (c *Collection) intersectPolygons(ctx context.Context, g orb.Geometry) ([]O
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		fp := c.prep[i]
+		fp := c.preparedAt(i)
 		var area float64
 		touches := false
 		if fp.crosses(gp) {

@@ -58,6 +58,9 @@ func prepare(g orb.Geometry) *prepared {
 		return pg
 	}
 	pg.bound = g.Bound()
+	// One edge per vertex at most: sizing the array once avoids regrowing
+	// (and copying) it while walking 100k-vertex outlines.
+	pg.edges = make([]edge, 0, Vertices(g))
 	addLine := func(pts []orb.Point) {
 		if len(pts) == 0 {
 			return

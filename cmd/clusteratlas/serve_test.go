@@ -216,7 +216,7 @@ func TestServeRefusesBadIndicatorsWithLineAndColumn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = loadState(o)
+	_, _, err = loadState(o, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "line 3, column 2") {
 		t.Errorf("error %v", err)
 	}
@@ -232,7 +232,7 @@ func TestServeRefusesBadIndicatorsWithLineAndColumn(t *testing.T) {
 
 func TestServeRefusesBadDataDir(t *testing.T) {
 	o, _ := parseServeFlags([]string{"--data", t.TempDir()}, io.Discard)
-	if _, err := loadState(o); err == nil {
+	if _, _, err := loadState(o, slog.New(slog.DiscardHandler)); err == nil {
 		t.Error("empty directory accepted")
 	}
 }
@@ -263,6 +263,17 @@ func TestServeFlagsAndEnvironment(t *testing.T) {
 		t.Errorf("bad CLUSTERATLAS_TILE_CACHE_BYTES accepted: %v", err)
 	}
 	t.Setenv("CLUSTERATLAS_TILE_CACHE_BYTES", "")
+	if o.MemoryLimit != 300<<20 {
+		t.Errorf("default --memory-limit-bytes %d, want 300 MiB", o.MemoryLimit)
+	}
+	t.Setenv("CLUSTERATLAS_MEMORY_LIMIT_BYTES", "0")
+	if o, err := parseServeFlags(nil, io.Discard); err != nil || o.MemoryLimit != 0 {
+		t.Errorf("CLUSTERATLAS_MEMORY_LIMIT_BYTES=0: %v %+v", err, o)
+	}
+	if _, err := parseServeFlags([]string{"--memory-limit-bytes", "-5"}, io.Discard); err == nil || !strings.Contains(err.Error(), "--memory-limit-bytes") {
+		t.Errorf("negative --memory-limit-bytes accepted: %v", err)
+	}
+	t.Setenv("CLUSTERATLAS_MEMORY_LIMIT_BYTES", "")
 	t.Setenv("CLUSTERATLAS_READ_TIMEOUT", "soon")
 	if _, err := parseServeFlags(nil, io.Discard); err == nil || !strings.Contains(err.Error(), "CLUSTERATLAS_READ_TIMEOUT") {
 		t.Errorf("bad env accepted: %v", err)
@@ -272,7 +283,7 @@ func TestServeFlagsAndEnvironment(t *testing.T) {
 		t.Errorf("help: %v", err)
 	}
 	for _, env := range []string{"ADDR", "DATA", "INDICATORS", "CORS_ORIGINS", "CACHE_MAX_AGE", "BODY_LIMIT", "MAX_VERTICES", "READ_TIMEOUT", "WRITE_TIMEOUT", "IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "BASE_URL", "LOG_FORMAT", "LOG_LEVEL", "TILE_CACHE_BYTES",
-		"TRUSTED_PROXIES", "MAX_COSTLY", "COSTLY_QUEUE", "REQUEST_TIMEOUT", "MAX_RESPONSE_BYTES", "MAX_URI_BYTES", "MAX_HEADER_BYTES", "DRAIN_BYTES", "DRAIN_TIMEOUT"} {
+		"TRUSTED_PROXIES", "MAX_COSTLY", "COSTLY_QUEUE", "REQUEST_TIMEOUT", "MAX_RESPONSE_BYTES", "MAX_URI_BYTES", "MAX_HEADER_BYTES", "DRAIN_BYTES", "DRAIN_TIMEOUT", "MEMORY_LIMIT_BYTES"} {
 		if !strings.Contains(help.String(), "CLUSTERATLAS_"+env) {
 			t.Errorf("--help does not list CLUSTERATLAS_%s", env)
 		}
@@ -398,5 +409,63 @@ func TestServeLimitFlags(t *testing.T) {
 		if _, err := parseServeFlags(bad, io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
+	}
+}
+
+// TestServeDataDirSnapshot: `snapshot DIR` writes DIR/atlas.snap, serve
+// starts from it (ready with the load, no background simplification),
+// ignores it with a warning once the GeoJSON changes (and serves the new
+// GeoJSON), and refuses a damaged one naming the section.
+func TestServeDataDirSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, fixtureDir, dir)
+	if code := run([]string{"snapshot", dir}); code != 0 {
+		t.Fatalf("snapshot exit %d", code)
+	}
+	r := startServe(t, "--data", dir)
+	if logs := r.logs.String(); !strings.Contains(logs, "snapshot=true") || strings.Contains(logs, "levels_took") {
+		t.Errorf("not started from the snapshot:\n%s", logs)
+	}
+	if _, v := r.get(t, "/collections/cities/items"); matched(v) != 8 {
+		t.Fatalf("cities %d", matched(v))
+	}
+	r.sigs <- syscall.SIGTERM
+	r.wait(t)
+
+	// Edit the GeoJSON: the snapshot is stale and the edit is served.
+	citiesPath := filepath.Join(dir, "cities.geojson")
+	var fc map[string]any
+	good, _ := os.ReadFile(citiesPath)
+	_ = json.Unmarshal(good, &fc)
+	fc["features"] = fc["features"].([]any)[1:]
+	raw, _ := json.Marshal(fc)
+	if err := os.WriteFile(citiesPath, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = startServe(t, "--data", dir)
+	if logs := r.logs.String(); !strings.Contains(logs, "stale") || !strings.Contains(logs, "cities.geojson changed") {
+		t.Errorf("no stale-snapshot warning:\n%s", logs)
+	}
+	if _, v := r.get(t, "/collections/cities/items"); matched(v) != 7 {
+		t.Errorf("stale snapshot served: cities %d", matched(v))
+	}
+	r.sigs <- syscall.SIGTERM
+	r.wait(t)
+
+	// Damage the snapshot: a clear refusal naming the section.
+	snapPath := filepath.Join(dir, "atlas.snap")
+	b, _ := os.ReadFile(snapPath)
+	b[len(b)-2] ^= 0xff
+	if err := os.WriteFile(snapPath, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := parseServeFlags([]string{"--data", dir}, io.Discard)
+	_, _, err := loadState(o, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), `section "levels": checksum mismatch`) {
+		t.Errorf("damaged snapshot: %v", err)
+	}
+	// check reports it as a problem too.
+	if code := run([]string{"check", dir}); code != 1 {
+		t.Errorf("check on a damaged snapshot: exit %d, want 1", code)
 	}
 }

@@ -5,6 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/clusteratlas/clusteratlas/api"
+	"github.com/clusteratlas/clusteratlas/data/snapshot"
 )
 
 // TestRebuildMatchesEmbedded rebuilds the whole atlas from the pinned npm
@@ -30,6 +33,10 @@ func TestRebuildMatchesEmbedded(t *testing.T) {
 	}
 	files, err := res.Files()
 	if err != nil {
+		t.Fatal(err)
+	}
+	// As `clusteratlas build` does: the snapshot of the rendered files.
+	if files[snapshot.FileName], err = api.SnapshotOfFiles(files); err != nil {
 		t.Fatal(err)
 	}
 	for name, b := range files {
