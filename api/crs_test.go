@@ -181,8 +181,10 @@ func TestLocateCRS(t *testing.T) {
 		if m["properties"].(map[string]any)["collection"] != "cities" {
 			continue
 		}
-		for _, p := range m["geometry"].(map[string]any)["coordinates"].([]any)[0].([]any) {
-			maxLon = math.Max(maxLon, p.([]any)[0].(float64))
+		for _, poly := range m["geometry"].(map[string]any)["coordinates"].([]any) { // polygons are served as MultiPolygons
+			for _, p := range poly.([]any)[0].([]any) {
+				maxLon = math.Max(maxLon, p.([]any)[0].(float64))
+			}
 		}
 	}
 	if maxLon < 115.004 || maxLon > 115.007 {

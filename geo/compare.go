@@ -83,7 +83,7 @@ func (a *Atlas) CompareTable(collections []string) (*data.CompareTable, error) {
 				if cx != nil && cy != nil {
 					p.CentroidDistanceKm = ptr(round(DistanceKm(orb.Point(*cx), orb.Point(*cy)), 3))
 				}
-				px, py := x.coll.prep[x.i], y.coll.prep[y.i]
+				px, py := x.coll.preparedAt(x.i), y.coll.preparedAt(y.i)
 				if px != nil && py != nil {
 					p.EdgeDistanceKm = ptr(round(preparedDistanceKm(px, py, math.Inf(1)), 3))
 				}
@@ -134,7 +134,7 @@ func (a *Atlas) CompareTable(collections []string) (*data.CompareTable, error) {
 		if len(collections) < 2 {
 			break
 		}
-		if refs[x].coll.prep[refs[x].i] == nil {
+		if refs[x].coll.preparedAt(refs[x].i) == nil {
 			continue // no geometry (an unpublished scope): no share to state
 		}
 		t.Features[x].CoveredBy = map[string]float64{}

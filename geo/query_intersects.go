@@ -44,10 +44,14 @@ func (q *QueryGeometry) Bound() orb.Bound { return q.bound }
 // package: an edge of one crosses or touches an edge of the other, a point
 // of q lies in or on the feature, or one lies wholly inside the other.
 func (c *Collection) Intersects(i int, q *QueryGeometry) bool {
-	if i < 0 || i >= len(c.prep) || c.prep[i] == nil || q == nil {
+	if i < 0 || i >= len(c.prep) || q == nil {
 		return false
 	}
-	return preparedIntersects(c.prep[i], q)
+	fp := c.preparedAt(i)
+	if fp == nil {
+		return false
+	}
+	return preparedIntersects(fp, q)
 }
 
 // GeometryIntersects is Intersects for a geometry outside any collection

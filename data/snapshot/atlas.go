@@ -97,6 +97,14 @@ func Encode(c *Contents) ([]byte, error) {
 		sections = append(sections, section{"index/" + name, x.b})
 	}
 
+	// The /compare table and the collection hashes it is keyed by, as the
+	// dataset directory held them (JSON: small, and read once).
+	cmp, err := json.Marshal(compareSection{ContentHash: ds.ContentHash, Table: ds.Compare})
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: compare table: %w", err)
+	}
+	sections = append(sections, section{"compare", cmp})
+
 	var lv writer
 	lv.uvarint(uint64(len(c.Layers)))
 	for _, l := range c.Layers {
@@ -128,19 +136,10 @@ func Encode(c *Contents) ([]byte, error) {
 	}
 	sections = append(sections, section{"levels", lv.b})
 
-	// The /compare table and the collection hashes it is keyed by, as the
-	// dataset directory held them (JSON: small, and read once).
-	if ds.Compare != nil {
-		cmp, err := json.Marshal(compareSection{ContentHash: ds.ContentHash, Table: ds.Compare})
-		if err != nil {
-			return nil, fmt.Errorf("snapshot: compare table: %w", err)
-		}
-		sections = append(sections, section{"compare", cmp})
-	}
 	return writeFile(sections)
 }
 
-// compareSection is the optional "compare" section: data.Dataset's
+// compareSection is the last section, "compare": data.Dataset's
 // precomputed /compare table and the content hashes it was checked against.
 type compareSection struct {
 	ContentHash map[string]string  `json:"content_hash"`
@@ -241,15 +240,19 @@ func Decode(b []byte) (*Contents, error) {
 	if err := c.decodeLevels(byName["levels"]); err != nil {
 		return nil, err
 	}
-	if raw := byName["compare"]; raw != nil {
+	if raw := byName["compare"]; raw == nil {
+		return nil, fmt.Errorf("snapshot: section \"compare\" missing")
+	} else {
 		var cmp compareSection
-		if err := json.Unmarshal(raw, &cmp); err != nil || cmp.Table == nil {
-			return nil, fmt.Errorf("snapshot: section \"compare\": %v", err)
+		if err := json.Unmarshal(raw, &cmp); err != nil {
+			return nil, fmt.Errorf("snapshot: section \"compare\": %w", err)
 		}
-		if stale := cmp.Table.Stale(&data.Dataset{ContentHash: cmp.ContentHash}, data.CompareCollections); stale != nil {
-			ds.CompareStale = stale // computed at load instead, as for a directory
-		} else {
-			ds.Compare = cmp.Table
+		if cmp.Table != nil {
+			if stale := cmp.Table.Stale(&data.Dataset{ContentHash: cmp.ContentHash}, data.CompareCollections); stale != nil {
+				ds.CompareStale = stale // computed at load instead, as for a directory
+			} else {
+				ds.Compare = cmp.Table
+			}
 		}
 		ds.ContentHash = cmp.ContentHash
 	}

@@ -16,7 +16,7 @@
 //
 // Sections follow the header back to back until the end of the file, in
 // this order: "meta", then "features/NAME" and "index/NAME" for each
-// collection (names sorted), then "levels". Inside a section, counts and
+// collection (names sorted), then "compare", then "levels". Inside a section, counts and
 // lengths are unsigned varints (encoding/binary), strings are a length and
 // bytes, float64 are 8 bytes of IEEE bits.
 //
@@ -26,6 +26,7 @@
 //	index/N:    area count · areas (float64, km²)… · grid flag (byte) ·
 //	            [minX · minY · nx · ny · inside lists · cross lists]
 //	            lists = offsets (count, then deltas) · items (count, values)
+//	compare:    JSON {"content_hash": {collection: hash}, "table": data.CompareTable or null}
 //	levels:     layer count · layer names… · level count ·
 //	            (zoom · tolerance float64 · full (byte) ·
 //	             [per layer, per feature of that collection: geometry])…
