@@ -323,34 +323,24 @@ func (p *textParser) enter() *cqlError {
 }
 
 func (p *textParser) parseOr() (cqlNode, *cqlError) {
-	left, err := p.parseAnd()
-	if err != nil {
-		return nil, err
-	}
-	args := []cqlNode{left}
-	for p.isKeyword("OR") {
-		p.next()
-		right, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		args = append(args, right)
-	}
-	if len(args) == 1 {
-		return left, nil
-	}
-	return cqlLogical{op: "or", args: args}, nil
+	return p.parseChain("OR", "or", p.parseAnd)
 }
 
 func (p *textParser) parseAnd() (cqlNode, *cqlError) {
-	left, err := p.parseNot()
+	return p.parseChain("AND", "and", p.parseNot)
+}
+
+// parseChain reads operand (keyword operand)…: OR binds looser than AND,
+// which binds looser than NOT, so each level chains the next one.
+func (p *textParser) parseChain(keyword, op string, operand func() (cqlNode, *cqlError)) (cqlNode, *cqlError) {
+	left, err := operand()
 	if err != nil {
 		return nil, err
 	}
 	args := []cqlNode{left}
-	for p.isKeyword("AND") {
+	for p.isKeyword(keyword) {
 		p.next()
-		right, err := p.parseNot()
+		right, err := operand()
 		if err != nil {
 			return nil, err
 		}
@@ -359,7 +349,7 @@ func (p *textParser) parseAnd() (cqlNode, *cqlError) {
 	if len(args) == 1 {
 		return left, nil
 	}
-	return cqlLogical{op: "and", args: args}, nil
+	return cqlLogical{op: op, args: args}, nil
 }
 
 func (p *textParser) parseNot() (cqlNode, *cqlError) {

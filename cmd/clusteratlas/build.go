@@ -126,17 +126,9 @@ atlas.snap in DIR is decoded too: a damaged one is a problem, a stale one
 (the GeoJSON changed since) a warning, since serve then ignores it.
 `)
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
-	}
-	dir := fs.Arg(0)
-	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		fmt.Fprintf(os.Stderr, "check: %s is not a directory\n", dir)
-		return 2
+	dir, code := dirArgument(fs, args)
+	if code != 0 {
+		return code
 	}
 	probs := data.Check(os.DirFS(dir))
 	if b, err := os.ReadFile(filepath.Join(dir, snapshot.FileName)); err == nil {
@@ -174,17 +166,9 @@ instead of indexing the GeoJSON. serve ignores (with a warning) a snapshot
 whose GeoJSON has changed since; run this again after editing the files.
 `)
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
-	}
-	dir := fs.Arg(0)
-	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		fmt.Fprintf(os.Stderr, "snapshot: %s is not a directory\n", dir)
-		return 2
+	dir, code := dirArgument(fs, args)
+	if code != 0 {
+		return code
 	}
 	if probs := data.Check(os.DirFS(dir)); len(probs) > 0 {
 		for _, p := range probs {
@@ -203,4 +187,22 @@ whose GeoJSON has changed since; run this again after editing the files.
 	}
 	fmt.Printf("wrote %s (%d bytes)\n", filepath.Join(dir, snapshot.FileName), len(snap))
 	return 0
+}
+
+// dirArgument parses the flags of check and snapshot and their one DIR
+// argument; a non-zero code is the exit status to return.
+func dirArgument(fs *flag.FlagSet, args []string) (string, int) {
+	if err := fs.Parse(args); err != nil {
+		return "", 2
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return "", 2
+	}
+	dir := fs.Arg(0)
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		fmt.Fprintf(os.Stderr, "%s: %s is not a directory\n", fs.Name(), dir)
+		return "", 2
+	}
+	return dir, 0
 }
