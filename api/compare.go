@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/clusteratlas/clusteratlas/data"
+	"github.com/clusteratlas/clusteratlas/geo"
 	"github.com/gofiber/fiber/v2"
 	"github.com/paulmach/orb"
 )
@@ -56,7 +57,7 @@ type pairMetrics struct {
 
 type comparison struct {
 	IDs              []string          `json:"ids"`
-	Clusters         []clusterMetrics  `json:"clusters"`
+	Features         []clusterMetrics  `json:"features"` // one column per id, in the order asked
 	Pairs            []pairMetrics     `json:"pairs"`
 	IndicatorColumns []string          `json:"indicator_columns,omitempty"`
 	Notes            map[string]string `json:"notes"`
@@ -64,7 +65,7 @@ type comparison struct {
 
 var compareNotes = map[string]string{
 	"centroid":          "planar area centroid in lon/lat (may fall outside a non-convex cluster; label is always inside)",
-	"flows":             "flows_in: flows whose to is the cluster id; flows_out: flows whose from is",
+	"flows":             "flows_in: flows whose to is the feature's id; flows_out: flows whose from is (clusters and zones; a region's flows are at /regions/{id}/flows)",
 	"edge_distance":     "geodesic km between the nearest points of the two outlines; 0 when they touch or overlap",
 	"indicators":        "sum over whole members only; partial members (only some counties in the cluster) are listed, never summed",
 	"label_distance":    "geodesic km between the two label points",
@@ -186,7 +187,7 @@ func (s *Server) compare() fiber.Handler {
 			seen[n] = true
 			rows = append(rows, n)
 		}
-		cmp := comparison{IDs: ids, Clusters: make([]clusterMetrics, 0, len(rows)), Pairs: make([]pairMetrics, 0, len(rows)*(len(rows)-1)/2), Notes: compareNotes}
+		cmp := comparison{IDs: ids, Features: make([]clusterMetrics, 0, len(rows)), Pairs: make([]pairMetrics, 0, len(rows)*(len(rows)-1)/2), Notes: compareNotes}
 		if st.Indicators != nil {
 			cmp.IndicatorColumns = st.Indicators.Columns
 		}
@@ -194,7 +195,7 @@ func (s *Server) compare() fiber.Handler {
 			tf := &st.compare.table.Features[n]
 			coll, _ := st.Atlas.Collection(tf.Collection)
 			i, _ := coll.Index(tf.ID)
-			cmp.Clusters = append(cmp.Clusters, buildClusterMetrics(st, &coll.Features[i], tf))
+			cmp.Features = append(cmp.Features, buildClusterMetrics(st, &coll.Features[i], tf))
 		}
 		for i := range rows {
 			for j := i + 1; j < len(rows); j++ {
@@ -270,7 +271,7 @@ func compareCSV(cmp comparison) []byte {
 		pair[[2]string{p.B, p.A}] = pairMetrics{A: p.B, B: p.A, EdgeDistanceKm: p.EdgeDistanceKm, LabelDistanceKm: p.LabelDistanceKm,
 			CentroidDistanceKm: p.CentroidDistanceKm, OverlapAreaKm2: p.OverlapAreaKm2, ShareOfA: p.ShareOfB, ShareOfB: p.ShareOfA}
 	}
-	for r, m := range cmp.Clusters {
+	for r, m := range cmp.Features {
 		row := []string{m.ID, m.NameZH, m.NameEN, m.Tier, fmtOpt(m.AreaKm2), fmtOpt(m.OfficialAreaKm2), fmtOpt(m.PerimeterKm),
 			fmtOpt(m.MembersWhole), fmtOpt(m.MembersPartial)}
 		if m.Label != nil {
@@ -320,7 +321,7 @@ func compareCSV(cmp comparison) []byte {
 func coveredByColumns(cmp comparison) []string {
 	var out []string
 	for _, name := range data.CompareCollections {
-		for _, m := range cmp.Clusters {
+		for _, m := range cmp.Features {
 			if _, ok := m.CoveredBy[name]; ok {
 				out = append(out, name)
 				break
@@ -330,15 +331,36 @@ func coveredByColumns(cmp comparison) []string {
 	return out
 }
 
-// clusterFlows lists the flows into (to = id) and out of (from = id) a
-// cluster, each tagged with its direction.
+// clusterFlows lists the flows that start or end at a cluster.
 func (s *Server) clusterFlows() fiber.Handler {
+	return s.flowsOf(data.Clusters, "clusterId", "cluster", func(fl *data.Feature, id string, to bool) string {
+		if to && fl.String("to") == id || !to && fl.String("from") == id {
+			return "named"
+		}
+		return ""
+	})
+}
+
+// regionFlows lists the flows into and out of a macro-region: those whose
+// stated end is the region (east-coast counts for east, central-west for
+// central and west), and those whose drawn end (a cluster's or zone's
+// label point) lies inside it.
+func (s *Server) regionFlows() fiber.Handler {
+	return s.flowsOf(data.Regions, "regionId", "region", nil)
+}
+
+// flowMatch says how a flow's end (to, else from) relates to feature id:
+// "named", "inside", or "" when it does not.
+type flowMatch func(fl *data.Feature, id string, to bool) string
+
+func (s *Server) flowsOf(collection, param, what string, match flowMatch) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		st := s.snapshot(c)
-		id := c.Params("clusterId")
-		clusters, _ := st.Atlas.Collection(data.Clusters)
-		if _, ok := clusters.Index(id); !ok {
-			return notFound("clusterId", "cluster %q does not exist", clip(id))
+		id := c.Params(param)
+		coll, _ := st.Atlas.Collection(collection)
+		idx, ok := coll.Index(id)
+		if !ok {
+			return notFound(param, "%s %q does not exist", what, clip(id))
 		}
 		direction := "both"
 		if c.Context().QueryArgs().Has("direction") {
@@ -356,19 +378,51 @@ func (s *Server) clusterFlows() fiber.Handler {
 			return p
 		}
 		opts.CurvedFlows = !straight // drawn like the tiles and the items endpoint
+		if match == nil {
+			match = regionMatch(coll, idx)
+		}
 		flows, _ := st.Atlas.Collection(data.Flows)
 		var feats []queryFeature
 		for i := range flows.Features {
 			fl := &flows.Features[i]
-			switch {
-			case fl.String("to") == id && direction != "out":
-				feats = append(feats, queryFeature{collection: data.Flows, index: i, extra: map[string]any{"direction": "in"}})
-			case fl.String("from") == id && direction != "in":
-				feats = append(feats, queryFeature{collection: data.Flows, index: i, extra: map[string]any{"direction": "out"}})
+			if m := match(fl, id, true); m != "" && direction != "out" {
+				feats = append(feats, queryFeature{collection: data.Flows, index: i, extra: map[string]any{"direction": "in", "match": m}})
+			} else if m := match(fl, id, false); m != "" && direction != "in" {
+				feats = append(feats, queryFeature{collection: data.Flows, index: i, extra: map[string]any{"direction": "out", "match": m}})
 			}
 		}
 		return writeQueryAnswer(c, st, feats, opts, map[string]any{
-			"query": map[string]any{"cluster": id, "direction": direction},
+			"query": map[string]any{what: id, "direction": direction},
 		})
+	}
+}
+
+// regionMatch matches a flow end to region i of coll: named when the end's
+// regions list it, inside when the end is a cluster or zone whose drawn
+// point lies in the region.
+func regionMatch(coll *geo.Collection, i int) flowMatch {
+	return func(fl *data.Feature, id string, to bool) string {
+		key := "from_regions"
+		if to {
+			key = "to_regions"
+		}
+		for _, r := range fl.Strings(key) {
+			if r == id {
+				return "named"
+			}
+		}
+		line, ok := fl.Geometry.(orb.LineString)
+		if !ok || len(line) < 2 {
+			return ""
+		}
+		typ := fl.String("from_type")
+		pt := line[0]
+		if to {
+			typ, pt = fl.String("to_type"), line[len(line)-1]
+		}
+		if (typ == "cluster" || typ == "transfer-zone") && coll.FeatureContains(i, pt) {
+			return "inside"
+		}
+		return ""
 	}
 }

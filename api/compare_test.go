@@ -20,7 +20,7 @@ func TestCompareJSON(t *testing.T) {
 	r := get(t, s, "/compare?ids=jing-jin-ji,central-plains,middle-yangtze")
 	wantStatus(t, r, 200)
 	doc := r.json(t)
-	clusters := doc["clusters"].([]any)
+	clusters := doc["features"].([]any)
 	if len(clusters) != 3 || len(doc["pairs"].([]any)) != 3 {
 		t.Fatalf("compare: %d clusters, %d pairs", len(clusters), len(doc["pairs"].([]any)))
 	}
@@ -131,7 +131,7 @@ func TestCompareIndicators(t *testing.T) {
 	if len(cols) != 2 {
 		t.Fatalf("indicator columns %v", cols)
 	}
-	jjj := doc["clusters"].([]any)[0].(map[string]any)["indicators"].(map[string]any)
+	jjj := doc["features"].([]any)[0].(map[string]any)["indicators"].(map[string]any)
 	pop := jjj["population_10k"].(map[string]any)
 	if pop["sum_whole_members"].(float64) != 2189+1387+1124+941 || pop["whole_members_counted"].(float64) != 4 {
 		t.Errorf("jing-jin-ji population %v", pop)
@@ -140,7 +140,7 @@ func TestCompareIndicators(t *testing.T) {
 	if gdp["sum_whole_members"].(float64) != 36103+14084+3636 || len(gdp["whole_members_missing"].([]any)) != 1 {
 		t.Errorf("jing-jin-ji gdp (130100 empty) %v", gdp)
 	}
-	cp := doc["clusters"].([]any)[1].(map[string]any)["indicators"].(map[string]any)["population_10k"].(map[string]any)
+	cp := doc["features"].([]any)[1].(map[string]any)["indicators"].(map[string]any)["population_10k"].(map[string]any)
 	// 411700 is a partial member: listed, never summed.
 	if cp["sum_whole_members"].(float64) != 1260+941 || len(cp["partial_members"].([]any)) != 1 || cp["partial_members"].([]any)[0] != "411700" {
 		t.Errorf("central-plains population %v", cp)

@@ -144,6 +144,7 @@ var pathParamText = map[string]string{
 	"collectionId": "clusters, cities, transfer-zones or flows",
 	"featureId":    "feature id (cities: GB/T 2260 code)",
 	"clusterId":    "cluster id, e.g. jing-jin-ji",
+	"regionId":     "macro-region id: east, central, west or northeast",
 	"z":            fmt.Sprintf("zoom, %d..%d", tiles.MinZoom, tiles.MaxZoom),
 	"x":            "column, 0..2^z-1 (west to east)",
 	"y":            "row, 0..2^z-1 (north to south, XYZ scheme)",

@@ -97,11 +97,12 @@ func (s *Server) pointQuery(c *fiber.Ctx, st *State, withCollection bool) (orb.P
 }
 
 // locate answers the reverse-geocoder question: which clusters (several:
-// the plans overlap), which member city and which transfer zones contain
-// the point. Geometry is omitted unless geometry=true. The answer is a
-// FeatureCollection (clusters, then the city, then zones, each feature
-// tagged with its collection) with a "location" foreign member summarising
-// the ids, so a client can read the answer without walking features.
+// the plans overlap), member city, transfer zones, metro areas, province
+// and macro-region contain the point. Geometry is omitted unless
+// geometry=true. The answer is a FeatureCollection (clusters, the city,
+// zones, metro areas, the province, the region, each feature tagged with
+// its collection) with a "location" foreign member summarising the ids, so
+// a client can read the answer without walking features.
 func (s *Server) locate() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		st := s.snapshot(c)
@@ -112,16 +113,19 @@ func (s *Server) locate() fiber.Handler {
 		omitGeometryByDefault(c, &opts) // a reverse-geocoder answer is names, not shapes
 		opts.Summary = true
 		loc := st.Atlas.Locate(opts.CRS.lonLatToStorage(pt))
-		feats := make([]queryFeature, 0, len(loc.Clusters)+1+len(loc.Zones))
+		feats := make([]queryFeature, 0, len(loc.Clusters)+len(loc.Zones)+len(loc.MetroAreas)+3)
 		// the summary is written by hand: this is the hottest path
-		summary := append(make([]byte, 0, 128), `{"city":`...)
-		if loc.City != nil {
-			summary = appendJSONString(summary, loc.City.ID)
-		} else {
-			summary = append(summary, "null"...)
+		summary := append(make([]byte, 0, 192), '{')
+		one := func(key string, f *data.Feature) {
+			summary = append(summary, key...)
+			if f != nil {
+				summary = appendJSONString(summary, f.ID)
+			} else {
+				summary = append(summary, "null"...)
+			}
 		}
-		list := func(key, collection string, fs []*data.Feature) {
-			summary = append(summary, `,"`+key+`":[`...)
+		list := func(key string, fs []*data.Feature) {
+			summary = append(summary, key...)
 			for n, f := range fs {
 				if n > 0 {
 					summary = append(summary, ',')
@@ -130,10 +134,17 @@ func (s *Server) locate() fiber.Handler {
 			}
 			summary = append(summary, ']')
 		}
-		list("clusters", data.Clusters, loc.Clusters)
-		list("zones", data.TransferZones, loc.Zones)
+		one(`"city":`, loc.City)
+		list(`,"clusters":[`, loc.Clusters)
+		list(`,"metro_areas":[`, loc.MetroAreas)
+		one(`,"province":`, loc.Province)
+		one(`,"region":`, loc.Region)
+		list(`,"zones":[`, loc.Zones)
 		summary = append(summary, '}')
 		add := func(collection string, f *data.Feature) {
+			if f == nil {
+				return
+			}
 			coll, _ := st.Atlas.Collection(collection)
 			if i, ok := coll.Index(f.ID); ok {
 				feats = append(feats, queryFeature{collection: collection, index: i})
@@ -142,12 +153,15 @@ func (s *Server) locate() fiber.Handler {
 		for _, f := range loc.Clusters {
 			add(data.Clusters, f)
 		}
-		if loc.City != nil {
-			add(data.Cities, loc.City)
-		}
+		add(data.Cities, loc.City)
 		for _, f := range loc.Zones {
 			add(data.TransferZones, f)
 		}
+		for _, f := range loc.MetroAreas {
+			add(data.MetroAreas, f)
+		}
+		add(data.Provinces, loc.Province)
+		add(data.Regions, loc.Region)
 		query := append(make([]byte, 0, 48), `{"lat":`...)
 		query = strconv.AppendFloat(query, pt[1], 'f', -1, 64)
 		query = append(query, `,"lon":`...)

@@ -66,7 +66,7 @@ type collectionMeta struct {
 }
 
 // polygonLayers are the collections simplified per zoom.
-var polygonLayers = []string{data.Clusters, data.Cities, data.TransferZones}
+var polygonLayers = []string{data.Clusters, data.Cities, data.TransferZones, data.MetroAreas, data.Provinces, data.Regions, data.Country}
 
 // collectionTimeProperty names the year property of each temporal collection.
 var collectionTimeProperty = map[string]string{data.Flows: "year", data.TransferZones: "approved", data.Clusters: "plan_date"}
@@ -75,7 +75,11 @@ var collectionText = map[string][2]string{
 	data.Clusters:      {"City clusters", "The nineteen city clusters (城市群) of the 13th Five-Year Plan, drawn as the union of their member cities (and the named counties of partial members)."},
 	data.Cities:        {"Member cities", "Prefecture-level member cities of the clusters, with the clusters and transfer zones each belongs to."},
 	data.TransferZones: {"Industrial-transfer demonstration zones", "National industrial-transfer demonstration zones (国家级承接产业转移示范区), with approval year and origin regions."},
-	data.Flows:         {"Industry-transfer flows", "Origin → destination industry-transfer flows stated in official documents; geometry is null where an end has no place on the map."},
+	data.Flows:         {"Industry-transfer flows", "Origin → destination industry-transfer flows stated in official documents; geometry is null where an end has no place on the map. from_regions/to_regions name the macro-regions (regions collection) a region endpoint stands for."},
+	data.MetroAreas:    {"Metropolitan areas", "The 18 nationally endorsed metropolitan-area plans (都市圈, 2021–2025), drawn as the union of the units each plan names; 武汉 and 郑州 have no published scope and no geometry. low_confidence marks plans read from a single secondary source."},
+	data.Provinces:     {"Provinces", "The 34 provincial-level units (GB/T 2260), each the union of its counties; Taiwan from its own WGS84 outline (data.gov.tw). With 2020 census populations (31 mainland units)."},
+	data.Regions:       {"Macro-regions", "The National Bureau of Statistics' four macro-regions (东部, 中部, 西部, 东北; 2011 division by province), unions of their provinces. Hong Kong, Macao and Taiwan are in none."},
+	data.Country:       {"National outline", "China's national outline: the union of the provincial-level units."},
 }
 
 // NewState indexes ds and prepares the collection metadata. Levels are not

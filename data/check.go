@@ -138,7 +138,8 @@ func checkGeometry(collection string, g orb.Geometry) [][2]string {
 	wantLine := collection == Flows
 	switch g.(type) {
 	case nil:
-		if !wantLine {
+		// a metro area whose plan publishes no scope has no geometry
+		if !wantLine && collection != MetroAreas {
 			return [][2]string{{"geometry-type", "missing geometry; a " + collection + " feature needs a Polygon or MultiPolygon"}}
 		}
 		return nil

@@ -20,7 +20,7 @@ const CompareFile = "compare.json.gz"
 // feature a covered_by share per other collection listed here. A new
 // polygon collection joins /compare by being appended to this list (the
 // build and the load-time fallback both read it).
-var CompareCollections = []string{Clusters}
+var CompareCollections = []string{Clusters, MetroAreas, Regions, Provinces}
 
 // CompareTableVersion changes when the table's layout or meaning changes;
 // a table of another version is recomputed at load.

@@ -15,10 +15,15 @@ const (
 	Cities        = "cities"
 	TransferZones = "transfer-zones"
 	Flows         = "flows"
+	// The regions planners compare clusters with (issue #13).
+	MetroAreas = "metro-areas" // the nationally endorsed 都市圈 plans
+	Provinces  = "provinces"   // provincial-level units, Hong Kong, Macao and Taiwan included
+	Regions    = "regions"     // NBS's four macro-regions (2011), unions of provinces
+	Country    = "country"     // the national outline, the union of the provinces
 )
 
 // CollectionNames lists the collections in their canonical order.
-var CollectionNames = []string{Clusters, Cities, TransferZones, Flows}
+var CollectionNames = []string{Clusters, Cities, TransferZones, Flows, MetroAreas, Provinces, Regions, Country}
 
 // Feature is one feature of a collection. Geometry is an orb.Polygon or
 // orb.MultiPolygon for clusters, cities and zones, an orb.LineString for flows
@@ -91,6 +96,7 @@ type Manifest struct {
 	Precision    int              `json:"coordinate_decimals"`
 	Clusters     []UnionReport    `json:"cluster_unions,omitempty"`
 	Zones        []UnionReport    `json:"zone_unions,omitempty"`
+	Regional     []UnionReport    `json:"regional_unions,omitempty"` // provinces, regions, country
 	Repairs      *RepairReport    `json:"repairs,omitempty"`
 	CrossCheck   []CrossCheckItem `json:"prefecture_crosscheck,omitempty"`
 	Licence      string           `json:"licence,omitempty"`

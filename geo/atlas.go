@@ -54,6 +54,11 @@ type Location struct {
 	Clusters []*data.Feature // every cluster containing the point (plans overlap)
 	City     *data.Feature   // the member city containing the point, if any
 	Zones    []*data.Feature // every transfer zone containing the point
+	// MetroAreas are the metropolitan areas containing the point (南京's
+	// and 合肥's plans share 芜湖, 马鞍山 and 滁州 units).
+	MetroAreas []*data.Feature
+	Province   *data.Feature // the provincial-level unit, if any
+	Region     *data.Feature // the NBS macro-region, if any (none for Hong Kong, Macao, Taiwan)
 }
 
 // Hit is a feature found near a point.
@@ -195,9 +200,9 @@ func (a *Atlas) Collection(name string) (*Collection, bool) {
 	return c, ok
 }
 
-// Locate reverse-geocodes p: every cluster and transfer zone containing it,
-// and the city containing it (the lowest index when p lies on a border
-// between two cities).
+// Locate reverse-geocodes p: every cluster, transfer zone and metro area
+// containing it, and the city, province and macro-region containing it (the
+// lowest index when p lies on a border between two).
 func (a *Atlas) Locate(p orb.Point) Location {
 	var loc Location
 	if c := a.collections[data.Clusters]; c != nil {
@@ -205,17 +210,40 @@ func (a *Atlas) Locate(p orb.Point) Location {
 			loc.Clusters = append(loc.Clusters, &c.Features[i])
 		}
 	}
-	if c := a.collections[data.Cities]; c != nil {
-		if idx := c.Containing(p); len(idx) > 0 {
-			loc.City = &c.Features[idx[0]]
-		}
-	}
+	loc.City = a.first(data.Cities, p)
 	if c := a.collections[data.TransferZones]; c != nil {
 		for _, i := range c.Containing(p) {
 			loc.Zones = append(loc.Zones, &c.Features[i])
 		}
 	}
+	if c := a.collections[data.MetroAreas]; c != nil {
+		for _, i := range c.Containing(p) {
+			loc.MetroAreas = append(loc.MetroAreas, &c.Features[i])
+		}
+	}
+	loc.Province = a.first(data.Provinces, p)
+	loc.Region = a.first(data.Regions, p)
 	return loc
+}
+
+// first is the lowest-index feature of the collection containing p (on a
+// shared border, either side is right), or nil.
+func (a *Atlas) first(collection string, p orb.Point) *data.Feature {
+	if c := a.collections[collection]; c != nil {
+		if idx := c.Containing(p); len(idx) > 0 {
+			return &c.Features[idx[0]]
+		}
+	}
+	return nil
+}
+
+// FeatureContains reports whether feature i contains p (boundary counts as
+// inside); false for a feature without polygons.
+func (c *Collection) FeatureContains(i int, p orb.Point) bool {
+	if i < 0 || i >= len(c.Features) || !c.polygonal[i] || !c.bounds[i].Contains(p) {
+		return false
+	}
+	return c.preparedAt(i).contains(p)
 }
 
 // Index returns the index of the feature with the given id.

@@ -430,7 +430,7 @@ function cell(v) {
 }
 
 function renderCompare(cmp) {
-  const cols = cmp.clusters ?? [];
+  const cols = cmp.features ?? [];
   if (!cols.length) return '<p>No clusters.</p>';
   const keys = [...new Set(cols.flatMap((c) => Object.keys(c)))].filter((k) => k !== 'id');
   const head = `<tr><th></th>${cols.map((c) => `<th>${swatch(clusters.get(c.id)?.color)} ${esc(c.name_zh ?? c.id)}</th>`).join('')}</tr>`;

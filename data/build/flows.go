@@ -15,6 +15,10 @@ type endpoint struct {
 	Name  string
 	Point *orb.Point // nil: the source gives the place no location
 	Note  string
+	// Regions are the macro-regions (regions collection ids) a domestic
+	// region endpoint stands for: east-coast → east, central-west →
+	// central and west.
+	Regions []string
 }
 
 // flowFeatures derives one feature per sourced statement: every corridor,
@@ -63,6 +67,7 @@ func flowFeatures(t *Table, labels map[string]orb.Point, names map[string]string
 				}
 			case "domestic_region":
 				e.Type = "region"
+				e.Regions = regionIDs(pl, places, 0)
 				provs, err := regionProvinces(pl, places, 0)
 				if err != nil {
 					return endpoint{}, err
@@ -92,6 +97,7 @@ func flowFeatures(t *Table, labels map[string]orb.Point, names map[string]string
 		props["id"], props["from"], props["to"] = id, from, to
 		props["from_name"], props["to_name"] = a.Name, b.Name
 		props["from_type"], props["to_type"] = a.Type, b.Type
+		props["from_regions"], props["to_regions"] = nonNil(a.Regions), nonNil(b.Regions)
 		props["magnitude"] = nil
 		f := Feature{ID: id, Properties: props}
 		if a.Point != nil && b.Point != nil {

@@ -41,6 +41,25 @@ var AdminChanges = []AdminChange{
 		Why: "同仁县 became 同仁市 (632301) in 2020; the outlines carry 632321"},
 	{Code: "654223", Name: "沙湾县", Counties: []string{"654223"},
 		Why: "沙湾县 became 沙湾市 (654203) in 2021; the outlines carry 654223"},
+	// Units of the metro-area table, coded by the 2022-10-31 list:
+	{Code: "340281", Name: "无为市", Counties: []string{"340225"},
+		Why: "2019: 无为县 (340225) became 无为市 (340281); the outlines carry 340225"},
+	{Code: "220184", Name: "公主岭市", Counties: []string{"220381"},
+		Why: "2020: 公主岭市 moved from 四平 (220381) to 长春 (220184); the outlines carry 220381"},
+	{Code: "130502", Name: "襄都区", Counties: []string{"130502"},
+		Why: "2020: 邢台's 桥东区 renamed 襄都区 (same code); the outlines carry 桥东区"},
+	{Code: "130503", Name: "信都区", Counties: []string{"130503"},
+		Why: "2020: 邢台's 桥西区 renamed 信都区 (same code); the outlines carry 桥西区"},
+	{Code: "130505", Name: "任泽区", Counties: []string{"130526"},
+		Why: "2020: 任县 (130526) became 任泽区 (130505); the outlines carry 130526"},
+	{Code: "130506", Name: "南和区", Counties: []string{"130527"},
+		Why: "2020: 南和县 (130527) became 南和区 (130506); the outlines carry 130527"},
+	{Code: "340209", Name: "弋江区", Counties: []string{"340203", "340208"},
+		Why: "2020: 三山区 (340208) merged into 弋江区, recoded 340209; the outlines carry 弋江区 340203 and 三山区 340208"},
+	{Code: "430212", Name: "渌口区", Counties: []string{"430221"},
+		Why: "2018: 株洲县 (430221) became 渌口区 (430212); the outlines carry 430221"},
+	{Code: "", Name: "深汕特别合作区", Undrawn: true,
+		Why: "深汕特别合作区 (four towns carved from 汕尾's 海丰县, managed by 深圳) has no GB/T 2260 code and no outline of its own: not drawn"},
 	{Code: "371200", Name: "莱芜市", Counties: []string{"371202", "371203"},
 		Why: "2019: 莱芜市 abolished, 莱城区 and 钢城区 became 济南's 莱芜区 370116 and 钢城区 370117; the outlines carry 371202 and 371203"},
 }
@@ -209,12 +228,13 @@ func (g *Gazetteer) Resolve(kind string, e Entity) ([]Resolved, error) {
 				if note != "" {
 					r.Notes = append(r.Notes, note)
 				}
+				movedByChange := note != "" // an admin change may move a county to another city (公主岭市)
 				if s.Partial || und {
 					r.Undrawn = append(r.Undrawn, s.Name)
 					continue
 				}
 				for _, c := range cs {
-					if cityOf(c) != r.City && r.City != "" {
+					if cityOf(c) != r.City && r.City != "" && !movedByChange {
 						return nil, fmt.Errorf("%s: member %s %s: included county %s %s lies in %s, not in %s", owner, m.Code, m.Name, c, s.Name, cityOf(c), r.City)
 					}
 				}

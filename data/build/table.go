@@ -98,6 +98,8 @@ type Place struct {
 	SameAs    string    `json:"same_as,omitempty"`
 	Note      string    `json:"note,omitempty"`
 	PointNote string    `json:"point_note,omitempty"`
+	// Source cites the definition of a domestic region (NBS 2011).
+	Source json.RawMessage `json:"source,omitempty"`
 }
 
 // LonLat is a representative point.

@@ -16,6 +16,7 @@ type Outlines struct {
 	codes    []string                 // sorted
 	bounds   map[string]orb.Bound
 	datum    map[string]geo.Datum // each county's source datum (see datum.go)
+	names    map[string]string    // each county's outline name, for notes
 	conv     *datumConverter
 }
 
@@ -110,6 +111,19 @@ type HoleOccupant struct {
 // hole no non-member occupies is a sliver between member outlines that do
 // not quite meet, and is filled.
 func (o *Outlines) unionCounties(codes []string) (Union, error) {
+	merged, st, err := o.gridUnion(codes, nil)
+	if err != nil {
+		return Union{}, err
+	}
+	return o.finishUnion(codes, merged, st)
+}
+
+// gridUnion unions the member counties on their source grid, before any
+// datum conversion. parts, when given, are already-unioned pieces covering
+// exactly those counties (a region unions its provinces' outlines rather
+// than all of its counties again); the counties still decide which holes
+// are true.
+func (o *Outlines) gridUnion(codes []string, parts orb.MultiPolygon) (orb.MultiPolygon, UnionStats, error) {
 	members := map[string]bool{}
 	var polys []GridPolygon
 	for _, c := range codes {
@@ -119,14 +133,19 @@ func (o *Outlines) unionCounties(codes []string) (Union, error) {
 		members[c] = true
 		p, ok := o.Counties[c]
 		if !ok {
-			return Union{}, fmt.Errorf("county %s has no outline", c)
+			return nil, UnionStats{}, fmt.Errorf("county %s has no outline", c)
 		}
-		polys = append(polys, p...)
+		if parts == nil {
+			polys = append(polys, p...)
+		}
 	}
 	st := UnionStats{Counties: len(members)}
-	merged, err := unionSF(gridMultiPolygon(polys))
+	if parts == nil {
+		parts = gridMultiPolygon(polys)
+	}
+	merged, err := unionSF(parts)
 	if err != nil {
-		return Union{}, err
+		return nil, st, err
 	}
 	var filled orb.MultiPolygon
 	for i, poly := range merged {
@@ -147,13 +166,18 @@ func (o *Outlines) unionCounties(codes []string) (Union, error) {
 	if err := validate(merged); err != nil {
 		// a part lay inside a filled sliver: let the overlay merge them
 		if merged, err = unionSF(merged); err != nil {
-			return Union{}, err
+			return nil, st, err
 		}
 	}
 	if err := validate(merged); err != nil {
-		return Union{}, fmt.Errorf("union is not valid: %w", err)
+		return nil, st, fmt.Errorf("union is not valid: %w", err)
 	}
-	// exact on the source grid so far; now to WGS84, vertex by vertex
+	return merged, st, nil
+}
+
+// finishUnion converts a grid union to WGS84 (vertex by vertex) and counts
+// its parts and vertices.
+func (o *Outlines) finishUnion(codes []string, merged orb.MultiPolygon, st UnionStats) (Union, error) {
 	d, err := o.unionDatum(codes)
 	if err != nil {
 		return Union{}, err
