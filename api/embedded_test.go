@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -61,9 +62,12 @@ func embeddedState() (*State, error) {
 }
 
 type located struct {
-	Clusters []string
-	City     string
-	Zones    []string
+	Clusters   []string
+	City       string
+	Zones      []string
+	MetroAreas []string
+	Province   string
+	Region     string
 }
 
 func locateAt(t *testing.T, s *Server, lon, lat float64) located {
@@ -81,6 +85,11 @@ func locateAt(t *testing.T, s *Server, lon, lat float64) located {
 	for _, z := range loc["zones"].([]any) {
 		out.Zones = append(out.Zones, z.(string))
 	}
+	for _, m := range loc["metro_areas"].([]any) {
+		out.MetroAreas = append(out.MetroAreas, m.(string))
+	}
+	out.Province, _ = loc["province"].(string)
+	out.Region, _ = loc["region"].(string)
 	return out
 }
 
@@ -135,6 +144,128 @@ func TestEmbeddedLocateOverlapsAndOutside(t *testing.T) {
 	for name, p := range map[string][2]float64{"拉萨": {91.13, 29.65}, "三亚": {109.51, 18.25}, "East China Sea": {125.0, 30.0}} {
 		if got := locateAt(t, s, p[0], p[1]); len(got.Clusters) != 0 {
 			t.Errorf("%s %v located in clusters %v", name, p, got.Clusters)
+		}
+	}
+}
+
+// Points whose province, macro-region, metro area and cluster are known
+// independently (city centres; NBS 2011 regions; the plans' member lists).
+func TestEmbeddedLocateRegions(t *testing.T) {
+	s := embeddedTestServer(t)
+	for _, c := range []struct {
+		name                      string
+		lon, lat                  float64
+		province, region          string
+		clusters, metros, notIn   []string
+		wantNoCluster, wantNoMetr bool
+	}{
+		{name: "南京 (新街口)", lon: 118.78, lat: 32.06, province: "320000", region: "east",
+			clusters: []string{"yangtze-river-delta"}, metros: []string{"nanjing-metro"}},
+		{name: "西安 (钟楼)", lon: 108.94, lat: 34.26, province: "610000", region: "west",
+			clusters: []string{"guanzhong-plain"}, metros: []string{"xian-metro"}},
+		{name: "拉萨", lon: 91.13, lat: 29.65, province: "540000", region: "west", wantNoCluster: true, wantNoMetr: true},
+		{name: "邯郸", lon: 114.54, lat: 36.61, province: "130000", region: "east",
+			clusters: []string{"jing-jin-ji", "central-plains"}},
+		{name: "无为 (芜湖 in 南京's plan, 无为市 in 合肥's)", lon: 117.90, lat: 31.30, province: "340000", region: "central",
+			metros: []string{"nanjing-metro", "hefei-metro"}},
+		{name: "沈阳", lon: 123.43, lat: 41.80, province: "210000", region: "northeast", metros: []string{"shenyang-metro"}},
+		{name: "香港", lon: 114.17, lat: 22.32, province: "810000", region: ""},
+		{name: "台北", lon: 121.52, lat: 25.04, province: "710000", region: "", wantNoCluster: true, wantNoMetr: true},
+		{name: "East China Sea", lon: 125.0, lat: 30.0, province: "", region: "", wantNoCluster: true, wantNoMetr: true},
+	} {
+		got := locateAt(t, s, c.lon, c.lat)
+		if got.Province != c.province || got.Region != c.region {
+			t.Errorf("%s: province %q region %q, want %q %q", c.name, got.Province, got.Region, c.province, c.region)
+		}
+		for _, id := range c.clusters {
+			if !slices.Contains(got.Clusters, id) {
+				t.Errorf("%s: not in cluster %s: %v", c.name, id, got.Clusters)
+			}
+		}
+		for _, id := range c.metros {
+			if !slices.Contains(got.MetroAreas, id) {
+				t.Errorf("%s: not in metro area %s: %v", c.name, id, got.MetroAreas)
+			}
+		}
+		if c.wantNoCluster && len(got.Clusters) > 0 {
+			t.Errorf("%s: in clusters %v", c.name, got.Clusters)
+		}
+		if c.wantNoMetr && len(got.MetroAreas) > 0 {
+			t.Errorf("%s: in metro areas %v", c.name, got.MetroAreas)
+		}
+	}
+}
+
+// /regions/{id}/flows: the west receives the flows that name it (and
+// central-west); a flow into a zone whose point lies in the west matches
+// as inside; an unknown region is a 404 problem.
+func TestEmbeddedRegionFlows(t *testing.T) {
+	s := embeddedTestServer(t)
+	doc := get(t, s, "/regions/west/flows?direction=in").json(t)
+	match := map[string]string{}
+	for _, f := range doc["features"].([]any) {
+		p := f.(map[string]any)["properties"].(map[string]any)
+		match[p["id"].(string)] = p["match"].(string)
+		if p["direction"] != "in" {
+			t.Errorf("%s: direction %v", p["id"], p["direction"])
+		}
+	}
+	for id, want := range map[string]string{
+		"mfg2021-east-to-west":                 "named",
+		"gf2010-28-east-coast-to-central-west": "named", // central-west counts for west
+		"east-to-chongqing-yanjiang":           "inside",
+	} {
+		if match[id] != want {
+			t.Errorf("flow %s: match %q, want %q (all: %v)", id, match[id], want, match)
+		}
+	}
+	if _, ok := match["mfg2021-east-to-northeast"]; ok {
+		t.Errorf("a flow into the northeast listed for the west")
+	}
+	out := get(t, s, "/regions/east/flows?direction=out").json(t)
+	if n := len(out["features"].([]any)); n < 5 {
+		t.Errorf("east: %d outgoing flows, want the many east → … statements", n)
+	}
+	r := get(t, s, "/regions/atlantis/flows")
+	wantProblem(t, r, 404, "regionId")
+}
+
+// /compare spans clusters, metro areas, regions and provinces: the share
+// of the west inside any cluster, of 长三角 inside 南京/杭州/合肥都市圈.
+func TestEmbeddedCompareRegions(t *testing.T) {
+	s := embeddedTestServer(t)
+	doc := get(t, s, "/compare?ids=west,yangtze-river-delta,nanjing-metro,hangzhou-metro,hefei-metro,320000").json(t)
+	cols := doc["features"].([]any)
+	col := func(i int) map[string]any { return cols[i].(map[string]any) }
+	westInClusters := col(0)["covered_by"].(map[string]any)["clusters"].(float64)
+	// the western clusters (成渝, 关中平原, 北部湾 in part, 呼包鄂榆, 黔中,
+	// 滇中, 兰州-西宁, 宁夏沿黄, 天山北坡) cover a small part of 6.7 million km²
+	if westInClusters < 0.05 || westInClusters > 0.3 {
+		t.Errorf("share of the west inside clusters %.3f", westInClusters)
+	}
+	if col(0)["collection"] != "regions" || col(5)["collection"] != "provinces" {
+		t.Errorf("collections %v, %v", col(0)["collection"], col(5)["collection"])
+	}
+	var shareSum, shareMax float64
+	for _, p := range doc["pairs"].([]any) {
+		pm := p.(map[string]any)
+		if pm["a"] == "yangtze-river-delta" && strings.HasSuffix(pm["b"].(string), "-metro") {
+			v := pm["share_of_a"].(float64)
+			shareSum += v
+			shareMax = max(shareMax, v)
+		}
+	}
+	inMetros := col(1)["covered_by"].(map[string]any)["metro-areas"].(float64)
+	// the union of all metro areas inside 长三角 covers at least the three
+	// named ones' largest share, and at most their sum plus the others'
+	if inMetros < shareMax || inMetros <= 0.2 || inMetros > 1 {
+		t.Errorf("长三角 inside metro areas %.3f; the three named: max %.3f, sum %.3f", inMetros, shareMax, shareSum)
+	}
+	// 江苏 lies wholly in the east
+	for _, p := range doc["pairs"].([]any) {
+		pm := p.(map[string]any)
+		if pm["a"] == "west" && pm["b"] == "320000" && pm["overlap_area_km2"].(float64) > 1 {
+			t.Errorf("江苏 overlaps the west by %v km²", pm["overlap_area_km2"])
 		}
 	}
 }

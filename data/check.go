@@ -45,6 +45,9 @@ func Check(fsys fs.FS) []Problem {
 	for _, name := range CollectionNames {
 		file, raw, err := ReadCollectionFile(fsys, name)
 		files[name] = file
+		if err != nil && optionalCollection[name] && errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			add(file, "", "readable", err.Error())
 			continue

@@ -74,7 +74,16 @@ func LoadDir(dir string) (*Dataset, error) {
 	return LoadFS(os.DirFS(dir))
 }
 
-// LoadFS reads the four collections and the manifest from fsys. Each
+// optionalCollection: a dataset directory may leave these out (one built
+// before they existed, or a user's own for part of the country); they load
+// empty. The clusters, cities, zones and flows must be there.
+var optionalCollection = map[string]bool{MetroAreas: true, Provinces: true, Regions: true, Country: true}
+
+// OptionalCollection reports whether a dataset directory may omit the
+// collection (it then loads empty).
+func OptionalCollection(name string) bool { return optionalCollection[name] }
+
+// LoadFS reads the collections and the manifest from fsys. Each
 // collection is NAME.geojson or NAME.geojson.gz. It decodes only; run Check
 // for validation.
 func LoadFS(fsys fs.FS) (*Dataset, error) {
@@ -82,6 +91,11 @@ func LoadFS(fsys fs.FS) (*Dataset, error) {
 	hash := sha256.New()
 	for _, name := range CollectionNames {
 		file, raw, err := ReadCollectionFile(fsys, name)
+		if err != nil && optionalCollection[name] && errors.Is(err, fs.ErrNotExist) {
+			ds.Collections[name] = []Feature{}
+			ds.ContentHash[name] = ContentHash(nil)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +151,7 @@ func ReadCollectionFile(fsys fs.FS, name string) (string, []byte, error) {
 	f, err := fsys.Open(gz)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return plain, nil, fmt.Errorf("%s: missing (neither %s nor %s)", name, plain, gz)
+			return plain, nil, fmt.Errorf("%s: missing (neither %s nor %s): %w", name, plain, gz, fs.ErrNotExist)
 		}
 		return gz, nil, err
 	}

@@ -327,8 +327,10 @@ func TestFixtureBuildWritesCompareTable(t *testing.T) {
 		t.Fatalf("table not used: %v", ds.CompareStale)
 	}
 	tab := ds.Compare
-	if len(tab.Features) != 2 || len(tab.Pairs) != 1 {
-		t.Fatalf("%d features, %d pairs; want 2 and 1", len(tab.Features), len(tab.Pairs))
+	// the two clusters, then the fixture's one province (it has no metro
+	// areas and no regions): 3 features, 3 pairs
+	if len(tab.Features) != 3 || len(tab.Pairs) != 3 || tab.Features[2].Collection != data.Provinces {
+		t.Fatalf("%d features, %d pairs; want 2 clusters + 1 province and 3 pairs: %+v", len(tab.Features), len(tab.Pairs), tab.Features)
 	}
 	a, b := fixtureFeature(t, res, data.Clusters, "fx-a"), fixtureFeature(t, res, data.Clusters, "fx-b")
 	if tab.Features[0].ID != "fx-a" || tab.Features[1].ID != "fx-b" {

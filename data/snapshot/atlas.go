@@ -379,7 +379,7 @@ func HashSources(fsys fs.FS) (map[string]string, error) {
 			found = true
 			break
 		}
-		if !found {
+		if !found && !data.OptionalCollection(name) {
 			return nil, fmt.Errorf("%s: missing (neither %s.geojson nor %s.geojson.gz)", name, name, name)
 		}
 	}
