@@ -92,6 +92,10 @@ var itemColumns = map[string][]string{
 	data.Cities:        {"name_zh", "province", "area_km2"},
 	data.TransferZones: {"name_zh", "name_en", "approved", "area_km2"},
 	data.Flows:         {"from_name", "to_name", "kind", "year"},
+	data.MetroAreas:    {"name_zh", "name_en", "confidence", "area_km2", "official_area_km2"},
+	data.Provinces:     {"name_zh", "name_en", "kind", "region", "area_km2", "population_2020"},
+	data.Regions:       {"name_zh", "name_en", "area_km2", "population_2020"},
+	data.Country:       {"name_zh", "area_km2", "population_2020"},
 }
 
 func renderItemsHTML(c *fiber.Ctx, st *State, name string, coll *geo.Collection, page []int, matched int, links []Link, mapJSON []byte) error {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/clusteratlas/clusteratlas/api/tiles"
+	"github.com/clusteratlas/clusteratlas/data"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -141,8 +142,8 @@ func openAPIDocument(serverURL, version string, limits map[string]any) map[strin
 }
 
 var pathParamText = map[string]string{
-	"collectionId": "clusters, cities, transfer-zones or flows",
-	"featureId":    "feature id (cities: GB/T 2260 code)",
+	"collectionId": strings.Join(data.CollectionNames, ", "),
+	"featureId":    "feature id (cities and provinces: GB/T 2260 code)",
 	"clusterId":    "cluster id, e.g. jing-jin-ji",
 	"regionId":     "macro-region id: east, central, west or northeast",
 	"z":            fmt.Sprintf("zoom, %d..%d", tiles.MinZoom, tiles.MaxZoom),

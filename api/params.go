@@ -83,8 +83,8 @@ var paramDefs = map[string]paramDef{
 		Schema: map[string]any{"type": "integer", "minimum": 1, "maximum": MaxNearestK, "default": DefaultNearestK}},
 	"radius_km": {Name: "radius_km", Description: fmt.Sprintf("Search radius in km, >0 and at most %g (geodesic distance to the nearest point of the feature).", MaxRadiusKm), Required: true,
 		Schema: map[string]any{"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": MaxRadiusKm}},
-	"collection": {Name: "collection", Description: "Collection to query (default clusters).",
-		Schema: map[string]any{"type": "string", "default": "clusters"}},
+	"collection": {Name: "collection", Description: "Collection to query (default clusters): " + strings.Join(data.CollectionNames, ", ") + ".",
+		Schema: map[string]any{"type": "string", "default": "clusters", "enum": stringsAsAny(data.CollectionNames)}},
 	"geometry": {Name: "geometry", Description: "Include feature geometries (true|false). The query routes default to false (names, ids and measures) unless zoom is given, which includes the geometry simplified for that zoom.",
 		Schema: map[string]any{"type": "boolean"}},
 	"ids": {Name: "ids", Description: fmt.Sprintf("Comma-separated ids to compare (1..%d, distinct), from the collections %s; write collection:id when a bare id is in several. Answers come from a table precomputed by the build.", MaxCompareIDs, strings.Join(data.CompareCollections, ", ")), Required: true,
@@ -587,4 +587,12 @@ func clip(s string) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:max], "") + "…"
+}
+
+func stringsAsAny(list []string) []any {
+	out := make([]any, len(list))
+	for i, v := range list {
+		out[i] = v
+	}
+	return out
 }

@@ -63,7 +63,7 @@ func allRoutes() []routeSpec {
 		{Method: "GET", Path: "/api", Params: []string{"f"}, OperationID: "getAPIDefinition", Tag: "Capabilities",
 			Summary: "This OpenAPI 3.0 document (f=html: a readable list)", Produces: []string{mediaOpenAPI, mediaHTML}, handler: (*Server).apiDocument},
 		{Method: "GET", Path: "/collections", Params: []string{"f"}, OperationID: "getCollections", Tag: "Capabilities",
-			Summary: "The four collections with their extents", Produces: []string{mediaJSON, mediaHTML}, handler: (*Server).collections},
+			Summary: "The collections (clusters, cities, transfer zones, flows, metro areas, provinces, regions, the national outline) with their extents", Produces: []string{mediaJSON, mediaHTML}, handler: (*Server).collections},
 		{Method: "GET", Path: "/collections/{collectionId}", Params: []string{"f"}, PathParams: []string{"collectionId"}, OperationID: "describeCollection", Tag: "Capabilities",
 			Summary: "One collection", Produces: []string{mediaJSON, mediaHTML}, handler: (*Server).collection},
 		{Method: "GET", Path: "/collections/{collectionId}/items", Params: itemsParams, PathParams: []string{"collectionId"}, OperationID: "getFeatures", Tag: "Data",
