@@ -283,3 +283,43 @@ func TestEmbeddedCollectionsServe(t *testing.T) {
 		t.Errorf("compare on embedded data: %v", doc)
 	}
 }
+
+// The query and items routes take the regional collections like any other.
+func TestEmbeddedQueriesOnRegionalCollections(t *testing.T) {
+	s := embeddedTestServer(t)
+	ids := func(doc map[string]any) []string {
+		var out []string
+		for _, f := range doc["features"].([]any) {
+			out = append(out, f.(map[string]any)["id"].(string))
+		}
+		return out
+	}
+	// 南京's centre is in 南京都市圈: the nearest metro area, at 0 km
+	near := get(t, s, "/nearest?lon=118.78&lat=32.06&k=2&collection=metro-areas").json(t)
+	first := near["features"].([]any)[0].(map[string]any)
+	if first["id"] != "nanjing-metro" || first["properties"].(map[string]any)["distance_km"].(float64) != 0 {
+		t.Errorf("nearest metro area to 南京: %v", ids(near))
+	}
+	// 100 km around 邯郸 reaches 河南 (安阳 is ~40 km south) but not 北京
+	within := ids(get(t, s, "/within?lon=114.54&lat=36.61&radius_km=100&collection=provinces").json(t))
+	if !slices.Contains(within, "130000") || !slices.Contains(within, "410000") || slices.Contains(within, "110000") {
+		t.Errorf("provinces within 100 km of 邯郸: %v", within)
+	}
+	// a square inside 江苏 lies wholly in the east
+	r := do(t, s, "POST", "/intersects?collection=regions", strings.NewReader(`{"type":"Polygon","coordinates":[[[119.6,32],[120,32],[120,32.4],[119.6,32.4],[119.6,32]]]}`), "Content-Type", "application/geo+json")
+	wantStatus(t, r, 200)
+	doc := r.json(t)
+	if got := ids(doc); len(got) != 1 || got[0] != "east" {
+		t.Errorf("regions intersecting a square in 江苏: %v", got)
+	} else if share := doc["features"].([]any)[0].(map[string]any)["properties"].(map[string]any)["share_of_input"].(float64); share < 0.999 {
+		t.Errorf("share of the square in the east %v", share)
+	}
+	items := get(t, s, "/collections/provinces/items?limit=50").json(t)
+	if n := items["numberMatched"].(float64); n != 34 {
+		t.Errorf("provinces: %v matched", n)
+	}
+	wuhan := get(t, s, "/collections/metro-areas/items/wuhan-metro").json(t)
+	if wuhan["geometry"] != nil || wuhan["properties"].(map[string]any)["drawn"] != false {
+		t.Errorf("武汉都市圈 has no published scope, got geometry %v", wuhan["geometry"])
+	}
+}
