@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/clusteratlas/clusteratlas/data"
-	"github.com/paulmach/orb"
 )
 
 func embeddedAtlas(t *testing.T) *Atlas {
@@ -100,7 +99,7 @@ func TestEmbeddedRegionsPartitionProvinces(t *testing.T) {
 		if region != listed[p.ID] {
 			t.Errorf("province %s says region %q, the regions list it in %q", p.ID, region, listed[p.ID])
 		}
-		label, ok := labelOf(p)
+		label, ok := featureLabel(p)
 		if !ok {
 			t.Errorf("province %s has no label", p.ID)
 			continue
@@ -209,14 +208,4 @@ func TestEmbeddedMetroAreas(t *testing.T) {
 	if core, ok := nj.Float("core_area_km2"); !ok || math.Abs(core-27000)/27000 > 0.03 {
 		t.Errorf("南京都市圈 core %v km², plan 27,000", nj.Properties["core_area_km2"])
 	}
-}
-
-func labelOf(f *data.Feature) (orb.Point, bool) {
-	l, ok := f.Properties["label"].([]any)
-	if !ok || len(l) != 2 {
-		return orb.Point{}, false
-	}
-	x, _ := l[0].(float64)
-	y, _ := l[1].(float64)
-	return orb.Point{x, y}, true
 }

@@ -189,11 +189,7 @@ func metroFeatures(t *MetroTable, o *Outlines, gaz *Gazetteer) ([]Feature, error
 				"drawn": false, "scope_note": "approved, but no published scope was found: no members and no geometry",
 			}}
 		} else {
-			e, notes, err := metroEntity(m, m.Members)
-			if err != nil {
-				return nil, err
-			}
-			resolved, err := gaz.Resolve("metro area", e)
+			e, notes, resolved, err := resolveMetro(m, m.Members, "metro area", gaz)
 			if err != nil {
 				return nil, err
 			}
@@ -225,11 +221,7 @@ func metroFeatures(t *MetroTable, o *Outlines, gaz *Gazetteer) ([]Feature, error
 		p["core_members"], p["core_area_km2"], p["official_core_area_km2"], p["core_area_diff_percent"] = nil, nil, nil, nil
 		var coreArea float64
 		if len(m.CoreMembers) > 0 {
-			e, notes, err := metroEntity(m, m.CoreMembers)
-			if err != nil {
-				return nil, err
-			}
-			resolved, err := gaz.Resolve("metro area core", e)
+			_, notes, resolved, err := resolveMetro(m, m.CoreMembers, "metro area core", gaz)
 			if err != nil {
 				return nil, err
 			}
@@ -269,6 +261,17 @@ func metroFeatures(t *MetroTable, o *Outlines, gaz *Gazetteer) ([]Feature, error
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// resolveMetro reads a member list (the plan's scope or its core) and
+// resolves it to counties.
+func resolveMetro(m MetroArea, members []MetroMember, kind string, gaz *Gazetteer) (Entity, map[string][]string, []Resolved, error) {
+	e, notes, err := metroEntity(m, members)
+	if err != nil {
+		return Entity{}, nil, nil, err
+	}
+	resolved, err := gaz.Resolve(kind, e)
+	return e, notes, resolved, err
 }
 
 // memberList is the member properties entityFeature writes, for a core.
