@@ -185,6 +185,12 @@ func DecodeFeatures(raw []byte) ([]Feature, error) {
 // decodeCollection parses features and leaves a missing id empty, so Check
 // can report it and go on.
 func decodeCollection(raw []byte) ([]Feature, error) {
+	raw = bytes.TrimSpace(raw)
+	if out, ok := decodeFast(raw); ok {
+		return out, nil
+	}
+	// not the common shape: orb's decoder accepts what GeoJSON allows
+	// and explains what it does not
 	var fc geojson.FeatureCollection
 	if err := json.Unmarshal(bytes.TrimSpace(raw), &fc); err != nil {
 		return nil, fmt.Errorf("not a GeoJSON FeatureCollection: %w", err)
@@ -195,22 +201,22 @@ func decodeCollection(raw []byte) ([]Feature, error) {
 		if props == nil {
 			props = map[string]any{}
 		}
-		out = append(out, Feature{ID: featureID(f), Geometry: f.Geometry, Properties: props})
+		out = append(out, Feature{ID: featureID(f.ID, props), Geometry: f.Geometry, Properties: props})
 	}
 	return out, nil
 }
 
-func featureID(f *geojson.Feature) string {
-	switch v := f.ID.(type) {
+func featureID(id any, props map[string]any) string {
+	switch v := id.(type) {
 	case string:
 		return v
 	case float64:
 		return fmt.Sprint(int64(v))
 	}
-	if s, ok := f.Properties["id"].(string); ok {
+	if s, ok := props["id"].(string); ok {
 		return s
 	}
-	if s, ok := f.Properties["code"].(string); ok {
+	if s, ok := props["code"].(string); ok {
 		return s
 	}
 	return ""
