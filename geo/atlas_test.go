@@ -377,17 +377,7 @@ func TestIntersectionAreaKm2(t *testing.T) {
 // TestEmbeddedDataset checks prepared containment against orb's brute force
 // on the real data, and that the collections index cleanly.
 func TestEmbeddedDataset(t *testing.T) {
-	ds, err := data.Load()
-	if err != nil {
-		t.Fatalf("data.Load: %v", err)
-	}
-	if len(ds.Collection(data.Clusters)) == 0 {
-		t.Skip("embedded dataset has no clusters yet (placeholder files): nothing to check")
-	}
-	a, err := NewAtlas(ds)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := embeddedAtlas(t)
 	rng := rand.New(rand.NewSource(42))
 	n := 5000
 	if testing.Short() {

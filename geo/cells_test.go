@@ -26,17 +26,7 @@ func slowContaining(c *Collection, p orb.Point) []int {
 // The grid must agree with the exact path everywhere, including on cell
 // edges and corners and on vertices of the outlines.
 func TestCellIndexAgreesWithExactTests(t *testing.T) {
-	ds, err := data.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ds.Collection(data.Clusters)) == 0 {
-		t.Skip("no embedded data")
-	}
-	a, err := NewAtlas(ds)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := embeddedAtlas(t)
 	rng := rand.New(rand.NewSource(7))
 	for _, name := range []string{data.Clusters, data.Cities, data.TransferZones} {
 		c, _ := a.Collection(name)

@@ -3,25 +3,37 @@ package geo
 import (
 	"math"
 	"sort"
+	"sync"
 	"testing"
 
 	"github.com/clusteratlas/clusteratlas/data"
 )
 
+var embedded struct {
+	once  sync.Once
+	atlas *Atlas
+	err   error
+}
+
+// embeddedAtlas indexes the embedded dataset once for all the tests that
+// read it (an Atlas is read-only; indexing all collections costs seconds).
 func embeddedAtlas(t *testing.T) *Atlas {
 	t.Helper()
-	ds, err := data.Load()
-	if err != nil {
-		t.Fatalf("data.Load: %v", err)
+	embedded.once.Do(func() {
+		ds, err := data.Load()
+		if err != nil {
+			embedded.err = err
+			return
+		}
+		embedded.atlas, embedded.err = NewAtlas(ds)
+	})
+	if embedded.err != nil {
+		t.Fatal(embedded.err)
 	}
-	if len(ds.Collection(data.Provinces)) == 0 {
+	if len(embedded.atlas.Dataset().Collection(data.Provinces)) == 0 {
 		t.Skip("embedded dataset has no provinces: run `clusteratlas build`")
 	}
-	a, err := NewAtlas(ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return embedded.atlas
 }
 
 // Every province drawn from counties has the area of its counties: the
