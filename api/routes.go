@@ -86,7 +86,7 @@ func allRoutes() []routeSpec {
 			Summary:  "Industry-transfer flows into and out of a macro-region (east, central, west, northeast): match=named where the flow's stated end is the region (east-coast counts as east, central-west as central and west), match=inside where its end is a cluster or zone whose drawn point lies in the region",
 			Produces: []string{mediaGeoJSON}, handler: (*Server).regionFlows},
 		{Method: "GET", Path: "/tiles/{z}/{x}/{y}.mvt", PathParams: []string{"z", "x", "y"}, OperationID: "getTile", Tag: "Tiles",
-			Summary:  "Mapbox Vector Tile 2.1 (XYZ scheme, extent 4096) with layers clusters, cities (from z3), transfer-zones, flows (curved) and labels; polygons simplified for the zoom with shared borders kept shared",
+			Summary:  "Mapbox Vector Tile 2.1 (XYZ scheme, extent 4096) with layers provinces (context: provinces and the national outline, kind=country), clusters, cities (from z3), transfer-zones, metro-areas (low_confidence flagged), flows (curved) and labels; polygons simplified for the zoom with shared borders kept shared",
 			Produces: []string{mediaMVT}, Empty: "The tile holds no feature", Unready: true, handler: (*Server).tile},
 		{Method: "GET", Path: "/tiles.json", OperationID: "getTileJSON", Tag: "Tiles",
 			Summary:  "TileJSON 3.0.0 of the vector tiles: URL template, bounds, center, zooms and vector_layers with their fields",

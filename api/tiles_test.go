@@ -241,7 +241,7 @@ func TestTileJSON(t *testing.T) {
 			t.Errorf("layer %v has no fields", m["id"])
 		}
 	}
-	if want := []string{"clusters", "cities", "transfer-zones", "flows", "labels"}; !slices.Equal(ids, want) {
+	if want := []string{"provinces", "clusters", "cities", "transfer-zones", "metro-areas", "flows", "labels"}; !slices.Equal(ids, want) {
 		t.Errorf("vector_layers %v", ids)
 	}
 	// Behind a proxy: --base-url wins, prefix included.

@@ -12,7 +12,7 @@ import (
 // one is for tests and tools that have no api.
 func BuildLevels(ds *data.Dataset, maxZoom int) (*topo.Levels, error) {
 	layers := map[string][]orb.Geometry{}
-	for _, name := range []string{data.Clusters, data.Cities, data.TransferZones} {
+	for _, name := range []string{data.Clusters, data.Cities, data.TransferZones, data.MetroAreas, data.Provinces, data.Regions, data.Country} {
 		for _, f := range ds.Collections[name] {
 			layers[name] = append(layers[name], f.Geometry)
 		}

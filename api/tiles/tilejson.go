@@ -14,6 +14,16 @@ const Attribution = `Cluster Atlas; outlines derived from AMap (高德地图) vi
 // layerFields documents each layer's feature properties for TileJSON
 // vector_layers (TileJSON 3.0.0: field name → description).
 var layerFields = map[string]map[string]string{
+	LayerProvinces: {
+		"id": "String: GB/T 2260 code, or china for the national outline", "kind": "String: country | province | municipality | autonomous_region | special_administrative_region",
+		"code": "String: GB/T 2260 code (provinces)", "name_zh": "String", "name_en": "String",
+		"region": "String: NBS macro-region id (east, central, west, northeast); absent for Hong Kong, Macao, Taiwan and the country",
+	},
+	LayerMetroAreas: {
+		"id": "String: metro-area id (e.g. nanjing-metro)", "name_zh": "String", "name_en": "String",
+		"confidence": "String: high | medium | low", "low_confidence": "Boolean: the plan's scope comes from one secondary source or is inferred (the viewer dashes these)",
+		"area_km2": "Number: drawn area, km²",
+	},
 	LayerClusters: {
 		"id": "String: cluster id (e.g. jing-jin-ji)", "name_zh": "String", "name_en": "String",
 		"tier": "String", "definition": "String", "confidence": "String",
@@ -43,6 +53,8 @@ var layerFields = map[string]map[string]string{
 }
 
 var layerDescriptions = map[string]string{
+	LayerProvinces:     "Context: the 34 provincial-level units and the national outline (kind country)",
+	LayerMetroAreas:    "The nationally endorsed metropolitan areas (都市圈) with a published scope",
 	LayerClusters:      "The 19 city clusters; they overlap where plans overlap",
 	LayerCities:        "Member cities (prefecture level)",
 	LayerTransferZones: "National industrial-transfer demonstration zones",

@@ -64,15 +64,19 @@ const (
 // Layer names, in the order they are written into a tile (drawing order for
 // clients that do not style them: fills, then lines, then labels).
 const (
+	// LayerProvinces holds the provincial-level units and the national
+	// outline (kind "country"): context under everything else.
+	LayerProvinces     = "provinces"
 	LayerClusters      = "clusters"
 	LayerCities        = "cities"
 	LayerTransferZones = "transfer-zones"
+	LayerMetroAreas    = "metro-areas"
 	LayerFlows         = "flows"
 	LayerLabels        = "labels"
 )
 
 // LayerNames lists the tile layers in tile order.
-var LayerNames = []string{LayerClusters, LayerCities, LayerTransferZones, LayerFlows, LayerLabels}
+var LayerNames = []string{LayerProvinces, LayerClusters, LayerCities, LayerTransferZones, LayerMetroAreas, LayerFlows, LayerLabels}
 
 // ErrOutOfRange is wrapped by the error Tile returns for a z, x or y outside
 // the tile grid; errors.As gives the *RangeError with the parameter name.
@@ -200,6 +204,40 @@ func New(ds *data.Dataset, levels *topo.Levels, opts Options) *Tiles {
 		}
 	}
 	t.china = t.bounds
+
+	// Context and metro areas: after t.china, so the map still opens on
+	// the clusters rather than on the South China Sea islands.
+	for _, src := range []struct{ collection, layer string }{
+		{data.Country, LayerProvinces}, {data.Provinces, LayerProvinces}, {data.MetroAreas, LayerMetroAreas},
+	} {
+		for i, f := range ds.Collections[src.collection] {
+			if f.Geometry == nil {
+				continue
+			}
+			var props geojson.Properties
+			switch src.collection {
+			case data.Country:
+				props = geojson.Properties{"id": f.ID, "kind": "country"}
+				copyProps(props, &f, "name_zh", "name_en")
+			case data.Provinces:
+				props = geojson.Properties{"id": f.ID}
+				copyProps(props, &f, "kind", "code", "name_zh", "name_en", "region")
+			default:
+				props = geojson.Properties{"id": f.ID}
+				copyProps(props, &f, "name_zh", "name_en", "confidence", "low_confidence", "area_km2")
+			}
+			b := f.Geometry.Bound()
+			grow(b)
+			// ids unique within a tile layer: the country after the provinces
+			id := uint64(i + 1)
+			if src.collection == data.Country {
+				id = uint64(len(ds.Collections[data.Provinces]) + i + 1)
+			}
+			t.layers[src.layer] = append(t.layers[src.layer], tileFeature{
+				id: id, props: props, bound: b, layer: src.collection, index: i, geom: f.Geometry,
+			})
+		}
+	}
 
 	flows := ds.Collections[data.Flows]
 	geoms := FlowGeometries(flows, opts.StraightFlows)

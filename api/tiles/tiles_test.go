@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/planar"
 )
@@ -231,7 +232,6 @@ func TestEmptyTiles(t *testing.T) {
 		{-150, -40, 6}, // South Pacific
 		{-30, 30, 4},   // Atlantic
 		{150, 20, 10},  // Philippine Sea, off every flow
-		{85, 31, 7},    // Tibet: no cluster, zone or flow there
 	} {
 		z := int(p[2])
 		x, y := tileAt(p[0], p[1], z)
@@ -243,6 +243,65 @@ func TestEmptyTiles(t *testing.T) {
 			t.Errorf("tile %d/%d/%d at %v,%v: %d bytes, want nil (empty)", z, x, y, p[0], p[1], len(body))
 		}
 	}
+}
+
+// The context and metro layers: 江苏 and 南京都市圈 around 南京, the
+// national outline from z0, only context over Tibet (no cluster, zone,
+// metro area or flow there), nothing over the open Pacific; metro areas
+// read from one secondary source carry low_confidence.
+func TestProvincesAndMetroLayers(t *testing.T) {
+	tl := newTestTiles(t, Options{})
+	has := func(layers map[string]*mvt.Layer, layer, key, want string) bool {
+		if layers[layer] == nil {
+			return false
+		}
+		for _, f := range layers[layer].Features {
+			if f.Properties[key] == want {
+				return true
+			}
+		}
+		return false
+	}
+	x, y := tileAt(118.78, 32.06, 7)
+	body, err := tl.Tile(7, x, y)
+	if err != nil || body == nil {
+		t.Fatalf("南京 tile: %d bytes, %v", len(body), err)
+	}
+	nj := decode(t, body)
+	if !has(nj, LayerProvinces, "code", "320000") || !has(nj, LayerMetroAreas, "id", "nanjing-metro") {
+		t.Errorf("南京 z7: provinces %v, metro areas %v", nj[LayerProvinces], nj[LayerMetroAreas])
+	}
+	z0, _ := tl.Tile(0, 0, 0)
+	if !has(decode(t, z0), LayerProvinces, "kind", "country") {
+		t.Errorf("z0 tile has no national outline")
+	}
+	x, y = tileAt(85, 31, 7)
+	tibet, _ := tl.Tile(7, x, y)
+	if got := decode(t, tibet); len(got) != 1 || !has(got, LayerProvinces, "code", "540000") {
+		t.Errorf("Tibet z7: layers %v, want provinces only (西藏 540000)", keys(got))
+	}
+	x, y = tileAt(-150, -40, 6)
+	if b, _ := tl.Tile(6, x, y); b != nil {
+		t.Errorf("South Pacific tile: %d bytes", len(b))
+	}
+	x, y = tileAt(117.0, 36.65, 6) // 济南: its plan comes from one secondary source
+	jn, _ := tl.Tile(6, x, y)
+	for _, f := range decode(t, jn)[LayerMetroAreas].Features {
+		if f.Properties["id"] == "jinan-metro" && f.Properties["low_confidence"] != true {
+			t.Errorf("jinan-metro low_confidence %v", f.Properties["low_confidence"])
+		}
+	}
+	if !has(decode(t, jn), LayerMetroAreas, "id", "jinan-metro") {
+		t.Errorf("no jinan-metro at z6 over 济南")
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 func TestCacheBoundAndHits(t *testing.T) {
