@@ -44,7 +44,8 @@ var layerFields = map[string]map[string]string{
 		"id": "String", "from": "String: origin id", "to": "String: destination id",
 		"from_name": "String", "to_name": "String", "from_type": "String", "to_type": "String",
 		"kind": "String: domestic | international", "relation": "String", "year": "Number",
-		"sectors": "String: sectors joined with 、",
+		"sectors":      "String: sectors joined with 、",
+		"from_regions": "String: macro-region ids the origin stands for (east-coast: east; central-west: central,west)", "to_regions": "String: the same for the destination",
 	},
 	LayerLabels: {
 		"id": "String: cluster id or city code", "name_zh": "String", "name_en": "String",

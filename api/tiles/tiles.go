@@ -480,6 +480,12 @@ func flowProps(f *data.Feature) geojson.Properties {
 	if s := f.Strings("sectors"); len(s) > 0 {
 		p["sectors"] = strings.Join(s, "、")
 	}
+	// MVT has no lists: the macro-regions of region ends, comma-joined
+	for _, k := range []string{"from_regions", "to_regions"} {
+		if s := f.Strings(k); len(s) > 0 {
+			p[k] = strings.Join(s, ",")
+		}
+	}
 	return p
 }
 

@@ -20,6 +20,8 @@ export const PALETTE = [
   '#008080', '#9b6fd6', '#9a6324', '#b8860b', '#800000', '#2e8b57', '#808000', '#e07b39', '#000075', '#707070',
 ];
 const FLOW_COLOURS = { domestic: '#c0392b', international: '#6c3483' };
+const METRO_COLOUR = '#1f4e79';
+const REGION_HIGHLIGHT = '#d35400';
 const CLUSTER_FILL_OPACITY = 0.35;
 
 const $ = (sel) => document.querySelector(sel);
@@ -88,11 +90,28 @@ function buildStyle(tj, tilesURL) {
         bounds: tj.bounds,
         attribution: tj.attribution,
       },
+      'flow-regions': { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
     },
     layers: [
-      // No base map offline: a pale sea, and the member cities as land.
+      // No base map offline: a pale sea, the provinces as land (the
+      // country's outline and the province borders as context), the
+      // member cities a shade lighter.
       { id: 'background', type: 'background', paint: { 'background-color': '#dfe8ef' } },
+      {
+        id: 'provinces-fill', type: 'fill', source: src, 'source-layer': 'provinces',
+        filter: ['!=', ['get', 'kind'], 'country'], paint: { 'fill-color': '#eeebe3' },
+      },
       { id: 'cities-fill', type: 'fill', source: src, 'source-layer': 'cities', paint: { 'fill-color': '#f6f3ec' } },
+      {
+        id: 'provinces-line', type: 'line', source: src, 'source-layer': 'provinces',
+        filter: ['!=', ['get', 'kind'], 'country'],
+        paint: { 'line-color': '#9aa0a6', 'line-width': ['interpolate', ['linear'], ['zoom'], 3, 0.5, 8, 1.2] },
+      },
+      {
+        id: 'country-line', type: 'line', source: src, 'source-layer': 'provinces',
+        filter: ['==', ['get', 'kind'], 'country'],
+        paint: { 'line-color': '#5f6368', 'line-width': ['interpolate', ['linear'], ['zoom'], 2, 0.8, 8, 2] },
+      },
       {
         id: 'clusters-fill', type: 'fill', source: src, 'source-layer': 'clusters',
         paint: { 'fill-color': colourExpr(), 'fill-opacity': CLUSTER_FILL_OPACITY },
@@ -112,6 +131,31 @@ function buildStyle(tj, tilesURL) {
       {
         id: 'clusters-line', type: 'line', source: src, 'source-layer': 'clusters',
         paint: { 'line-color': colourExpr(), 'line-width': ['interpolate', ['linear'], ['zoom'], 3, 0.8, 8, 2] },
+      },
+      // Metro areas (toggle, off by default): solid outline, dashed where
+      // the plan's scope rests on one secondary source (low_confidence).
+      {
+        id: 'metro-fill', type: 'fill', source: src, 'source-layer': 'metro-areas', layout: { visibility: 'none' },
+        paint: { 'fill-color': METRO_COLOUR, 'fill-opacity': 0.08 },
+      },
+      {
+        id: 'metro-line', type: 'line', source: src, 'source-layer': 'metro-areas', layout: { visibility: 'none' },
+        filter: ['!=', ['get', 'low_confidence'], true],
+        paint: { 'line-color': METRO_COLOUR, 'line-width': 1.6 },
+      },
+      {
+        id: 'metro-line-low', type: 'line', source: src, 'source-layer': 'metro-areas', layout: { visibility: 'none' },
+        filter: ['==', ['get', 'low_confidence'], true],
+        paint: { 'line-color': METRO_COLOUR, 'line-width': 1.6, 'line-dasharray': [2, 2] },
+      },
+      // The macro-regions at the ends of a clicked flow (GeoJSON from the API).
+      {
+        id: 'flow-regions-fill', type: 'fill', source: 'flow-regions',
+        paint: { 'fill-color': REGION_HIGHLIGHT, 'fill-opacity': 0.08 },
+      },
+      {
+        id: 'flow-regions-line', type: 'line', source: 'flow-regions',
+        paint: { 'line-color': REGION_HIGHLIGHT, 'line-width': 2.5 },
       },
       {
         id: 'clusters-selected', type: 'line', source: src, 'source-layer': 'clusters',
@@ -198,12 +242,13 @@ async function main() {
     }
   });
   map.on('click', (e) => onClick(map, e));
-  for (const layer of ['clusters-fill', 'flows-line']) {
+  for (const layer of ['clusters-fill', 'flows-line', 'metro-fill']) {
     map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = 'pointer'; });
     map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = ''; });
   }
   setupSearch(map);
   setupCompare(map);
+  setupMetroToggle(map);
 }
 
 // The legend lists the clusters as the tiles name them (label points), so
@@ -269,7 +314,9 @@ function toggleSelected(map, id, on) {
 }
 
 function onClick(map, e) {
-  const hits = map.queryRenderedFeatures(e.point, { layers: ['clusters-fill', 'cities-fill', 'zones-fill', 'flows-line'] });
+  const layers = ['clusters-fill', 'cities-fill', 'zones-fill', 'flows-line', 'provinces-fill'];
+  if (map.getLayoutProperty('metro-fill', 'visibility') === 'visible') layers.push('metro-fill');
+  const hits = map.queryRenderedFeatures(e.point, { layers });
   const seen = new Set();
   const uniq = (layer) => hits.filter((f) => f.layer.id === layer).filter((f) => {
     const k = `${layer}/${f.properties.id}`;
@@ -285,7 +332,10 @@ function onClick(map, e) {
   const city = uniq('cities-fill')[0];
   const zones = uniq('zones-fill');
   const flows = uniq('flows-line');
-  if (!cl.length && !city && !zones.length && !flows.length) return;
+  const metros = uniq('metro-fill');
+  const province = uniq('provinces-fill')[0];
+  showFlowRegions(map, flows[0]);
+  if (!cl.length && !city && !zones.length && !flows.length && !metros.length) return;
 
   const parts = [];
   for (const f of cl) {
@@ -310,9 +360,17 @@ function onClick(map, e) {
   for (const z of zones) {
     parts.push(`<div class="zone"><b>${esc(z.properties.name_zh)}</b> <span class="muted">transfer zone, approved ${esc(z.properties.approved)}</span></div>`);
   }
+  for (const m of metros) {
+    const p = m.properties;
+    parts.push(`<div class="metro"><b>${esc(p.name_zh)}</b> <span class="muted">metro area · confidence ${esc(p.confidence)}${p.low_confidence ? ' (dashed: scope from one secondary source)' : ''}</span></div>`);
+  }
   for (const f of flows) {
     const p = f.properties;
-    parts.push(`<div class="flow"><b>${esc(p.from_name)} → ${esc(p.to_name)}</b> <span class="muted">${esc(p.kind)} flow${p.year ? `, ${esc(p.year)}` : ''}</span>${p.sectors ? `<br>${esc(p.sectors)}` : ''}</div>`);
+    const regions = [p.from_regions && `from ${regionNames(p.from_regions)}`, p.to_regions && `to ${regionNames(p.to_regions)}`].filter(Boolean).join(', ');
+    parts.push(`<div class="flow"><b>${esc(p.from_name)} → ${esc(p.to_name)}</b> <span class="muted">${esc(p.kind)} flow${p.year ? `, ${esc(p.year)}` : ''}</span>${p.sectors ? `<br>${esc(p.sectors)}` : ''}${regions ? `<br><span class="regions">Regions (outlined): ${esc(regions)}</span>` : ''}</div>`);
+  }
+  if (province && parts.length) {
+    parts.push(`<div class="province muted">${esc(province.properties.name_zh)}${province.properties.region ? ` · ${esc(regionNames(province.properties.region))}` : ''}</div>`);
   }
   const el = document.createElement('div');
   el.className = 'popup';
@@ -325,6 +383,33 @@ function onClick(map, e) {
     loadMembers(div);
   });
   new maplibregl.Popup({ maxWidth: '360px' }).setLngLat(e.lngLat).setDOMContent(el).addTo(map);
+}
+
+const REGION_NAMES = { east: '东部 east', central: '中部 central', west: '西部 west', northeast: '东北 northeast' };
+const regionNames = (ids) => ids.split(',').map((id) => REGION_NAMES[id] ?? id).join(', ');
+
+// A clicked flow outlines the macro-regions its ends stand for (from_regions,
+// to_regions), fetched simplified for the current zoom; any other click
+// clears them.
+async function showFlowRegions(map, flow) {
+  const src = map.getSource('flow-regions');
+  const ids = flow ? [...new Set([flow.properties.from_regions, flow.properties.to_regions].filter(Boolean).join(',').split(','))] : [];
+  const token = (showFlowRegions.token = (showFlowRegions.token ?? 0) + 1);
+  if (!ids.length) {
+    src.setData({ type: 'FeatureCollection', features: [] });
+    return;
+  }
+  const zoom = Math.max(0, Math.min(12, Math.round(map.getZoom())));
+  const feats = await Promise.all(ids.map((id) => getJSON(api(`collections/regions/items/${encodeURIComponent(id)}?zoom=${zoom}`))));
+  if (token !== showFlowRegions.token) return; // a later click won
+  src.setData({ type: 'FeatureCollection', features: feats });
+  window.__flowRegions = ids;
+}
+
+function setupMetroToggle(map) {
+  $('#metro-toggle').addEventListener('change', (ev) => {
+    for (const id of ['metro-fill', 'metro-line', 'metro-line-low']) map.setLayoutProperty(id, 'visibility', ev.target.checked ? 'visible' : 'none');
+  });
 }
 
 // Details the tiles do not carry (members, plan) come from the API; zoom=0
@@ -395,7 +480,9 @@ function renderLocate(fc, q) {
   return `<p><b>${q.lon}, ${q.lat}</b></p>
     <div>Clusters: ${cl ? `<ul class="clusters">${cl}</ul>` : '<span class="none">no cluster here</span>'}</div>
     <div>City: ${groups.cities.length ? groups.cities.map(name).join(', ') : '—'}</div>
-    <div>Transfer zones: ${groups['transfer-zones'].length ? groups['transfer-zones'].map(name).join(', ') : '—'}</div>`;
+    <div>Transfer zones: ${groups['transfer-zones'].length ? groups['transfer-zones'].map(name).join(', ') : '—'}</div>
+    <div>Metro areas: ${groups['metro-areas']?.length ? groups['metro-areas'].map(name).join(', ') : '—'}</div>
+    <div>Province: ${groups.provinces?.length ? groups.provinces.map(name).join(', ') : '—'} · Region: ${groups.regions?.length ? groups.regions.map(name).join(', ') : '—'}</div>`;
 }
 
 function setupCompare(map) {

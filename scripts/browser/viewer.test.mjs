@@ -266,6 +266,73 @@ try {
     await page.screenshot({ path: path.join(artifacts, 'viewer-compare.png') });
   });
 
+  await check('provinces and the national outline are drawn under the clusters', async () => {
+    await page.keyboard.press('Escape');
+    await page.click('#compare-close');
+    await page.evaluate(() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove()));
+    await page.evaluate(() => new Promise((res) => { window.map.once('idle', res); window.map.jumpTo({ center: [108, 34], zoom: 3.6 }); }));
+    const r = await page.evaluate(() => {
+      const pr = window.map.queryRenderedFeatures({ layers: ['provinces-fill'] });
+      const co = window.map.queryRenderedFeatures({ layers: ['country-line'] });
+      const order = window.map.getStyle().layers.map((l) => l.id);
+      return { provinces: [...new Set(pr.map((f) => f.properties.code))], country: co.length, below: order.indexOf('provinces-line') < order.indexOf('clusters-fill') };
+    });
+    assert(r.provinces.includes('320000') && r.provinces.length >= 30, `provinces rendered: ${r.provinces.length} (${r.provinces.slice(0, 5)})`);
+    assert(r.country > 0, 'no national outline rendered');
+    assert(r.below, 'province borders are not under the clusters');
+    return `${r.provinces.length} provinces, national outline in ${r.country} tile piece(s)`;
+  });
+
+  await check('the metro-areas toggle shows them, low-confidence ones dashed', async () => {
+    await page.check('#metro-toggle');
+    await page.evaluate(() => new Promise((res) => { window.map.once('idle', res); window.map.triggerRepaint(); }));
+    const r = await page.evaluate(() => ({
+      solid: [...new Set(window.map.queryRenderedFeatures({ layers: ['metro-line'] }).map((f) => f.properties.id))],
+      dashed: [...new Set(window.map.queryRenderedFeatures({ layers: ['metro-line-low'] }).map((f) => f.properties.id))],
+      dash: window.map.getPaintProperty('metro-line-low', 'line-dasharray'),
+    }));
+    assert(r.solid.includes('nanjing-metro'), `solid metro outlines: ${r.solid}`);
+    assert(r.dashed.includes('jinan-metro') && !r.dashed.includes('nanjing-metro'), `dashed: ${r.dashed}`);
+    assert(Array.isArray(r.dash) && r.dash.length === 2, `dasharray ${JSON.stringify(r.dash)}`);
+    await page.screenshot({ path: path.join(artifacts, 'viewer-metro.png') });
+    await page.uncheck('#metro-toggle');
+    return `${r.solid.length} solid, ${r.dashed.length} dashed`;
+  });
+
+  await check('clicking a flow outlines the regions of its ends', async () => {
+    // a vertex of a rendered flow that names regions, where that flow is
+    // the first one under the pointer (flows cross near their ends)
+    const pt = await page.evaluate(() => {
+      const withRegions = window.map.queryRenderedFeatures({ layers: ['flows-line'] }).filter((f) => f.properties.to_regions || f.properties.from_regions);
+      for (const fl of withRegions) {
+        const lines = fl.geometry.type === 'LineString' ? [fl.geometry.coordinates] : fl.geometry.coordinates;
+        for (const c of lines) {
+          for (const v of c.slice(2, -2)) {
+            const p = window.map.project(v);
+            const { width, height } = window.map.getCanvas().getBoundingClientRect();
+            if (p.x < 360 || p.x > width - 60 || p.y < 40 || p.y > height - 40) continue; // the panel covers the left
+            const hit = window.map.queryRenderedFeatures([p.x, p.y], { layers: ['flows-line', 'clusters-fill'] });
+            if (hit[0]?.layer.id === 'flows-line' && hit.filter((h) => h.layer.id === 'flows-line')[0].properties.id === fl.properties.id) return { x: p.x, y: p.y, id: fl.properties.id };
+          }
+        }
+      }
+      return null;
+    });
+    assert(pt, 'no rendered flow with regions can be clicked alone');
+    await page.mouse.click(pt.x, pt.y);
+    await page.waitForFunction(() => (window.__flowRegions ?? []).length > 0, null, { timeout: 10_000 }).catch(async (err) => {
+      const state = await page.evaluate(() => ({ errors: window.__viewerErrors, popup: document.querySelector('.maplibregl-popup-content')?.textContent?.slice(0, 200) }));
+      throw new Error(`${err.message}; clicked ${JSON.stringify(pt)}; ${JSON.stringify(state)}; page errors ${pageErrors.join(' | ')}`);
+    });
+    await page.waitForFunction(() => window.map.queryRenderedFeatures({ layers: ['flow-regions-line'] }).length > 0, null, { timeout: 10_000 }).catch(() => {});
+    const r = await page.evaluate(() => ({ ids: window.__flowRegions, n: window.map.queryRenderedFeatures({ layers: ['flow-regions-line'] }).length, popup: document.querySelector('.maplibregl-popup-content')?.textContent ?? '' }));
+    assert(r.n > 0, 'no region outline rendered');
+    assert(r.popup.includes('Regions (outlined)'), `popup: ${r.popup.slice(0, 200)}`);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(artifacts, 'viewer-flow-regions.png') });
+    return `flow ${pt.id}: regions ${r.ids.join(', ')}`;
+  });
+
   await check('no page errors', async () => {
     assert(pageErrors.length === 0, pageErrors.slice(0, 5).join(' | '));
   });
