@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
-	"hash/fnv"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,10 +36,6 @@ var opsPaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": tr
 // form, e.g. /collections/{collectionId}/items) for the metrics labels.
 const localRoute = "clusteratlas.route"
 
-// localTag is the Ctx local holding the request's base ETag (set by the
-// route wrapper, finished by finishETag once the content coding is known).
-const localTag = "clusteratlas.etag"
-
 // checkNotModified gives every dataset-derived GET a strong ETag and answers
 // a matching If-None-Match with 304 before any work is done. It runs in the
 // route wrapper (after routing, so metrics still see the route pattern).
@@ -53,25 +48,44 @@ func (s *Server) checkNotModified(c *fiber.Ctx) bool {
 		return false
 	}
 	st := s.snapshot(c)
-	// one Set instead of two Vary appends: this runs on every GET
-	c.Set(fiber.HeaderVary, "Accept, Accept-Encoding")
-	return s.notModified(c, requestTag(st.tagPrefix(s.cfg.BuildVersion), s.base(c), c))
+	// one header write instead of two Vary appends: this runs on every GET
+	c.Response().Header.SetBytesKV(headerVary, varyAcceptAndEncoding)
+	var tag [2 * 16]byte
+	return s.notModifiedBytes(c, requestTag(&tag, st.tagPrefix(s.cfg.BuildVersion), s.base(c), c))
 }
 
-// notModified records base as the request's entity tag (finishETag sets it
-// on a 200) and answers a matching If-None-Match with 304. The viewer's
-// static files use it with a hash of their content.
+var (
+	headerVary            = []byte(fiber.HeaderVary)
+	headerETag            = []byte(fiber.HeaderETag)
+	varyAcceptAndEncoding = []byte("Accept, Accept-Encoding")
+)
+
+// notModified gives the response base as its entity tag and answers a
+// matching If-None-Match with 304. The viewer's static files use it with a
+// hash of their content.
 func (s *Server) notModified(c *fiber.Ctx, base string) bool {
-	c.Locals(localTag, base)
-	if len(c.Response().Header.Peek(fiber.HeaderVary)) == 0 {
+	var buf [128]byte
+	return s.notModifiedBytes(c, append(buf[:0], base...))
+}
+
+// notModifiedBytes sets the ETag header now, from a stack buffer (no
+// allocation on the hot path); finishETag appends the content coding to it
+// on a 200, or drops it from an error.
+func (s *Server) notModifiedBytes(c *fiber.Ctx, base []byte) bool {
+	h := &c.Response().Header
+	if len(h.Peek(fiber.HeaderVary)) == 0 {
 		c.Vary(fiber.HeaderAcceptEncoding)
 	}
-	if match, ok := matchIfNoneMatch(c.Get(fiber.HeaderIfNoneMatch), base); ok {
-		c.Set(fiber.HeaderETag, match)
-		s.setCacheControl(c)
-		c.Status(fiber.StatusNotModified)
-		c.Response().ResetBody()
-		return true
+	var buf [130]byte
+	h.SetBytesKV(headerETag, append(append(append(buf[:0], '"'), base...), '"'))
+	if inm := c.Request().Header.Peek(fiber.HeaderIfNoneMatch); len(inm) > 0 {
+		if match, ok := matchIfNoneMatch(string(inm), string(base)); ok {
+			c.Set(fiber.HeaderETag, match)
+			s.setCacheControl(c)
+			c.Status(fiber.StatusNotModified)
+			c.Response().ResetBody()
+			return true
+		}
 	}
 	return false
 }
@@ -83,19 +97,29 @@ func (s *Server) finishETag(c *fiber.Ctx) error {
 	if opsPaths[c.Path()] {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 	}
+	h := &c.Response().Header
 	if err := c.Next(); err != nil {
+		h.Del(fiber.HeaderETag) // the error handler writes a problem: no validator
 		return err
 	}
-	base, ok := c.Locals(localTag).(string)
-	if !ok || c.Response().StatusCode() != fiber.StatusOK {
+	etag := h.Peek(fiber.HeaderETag)
+	if len(etag) < 2 {
 		return nil
 	}
-	tag := base
-	if enc := string(c.Response().Header.Peek(fiber.HeaderContentEncoding)); enc != "" {
-		tag += "-" + enc
+	switch c.Response().StatusCode() {
+	case fiber.StatusOK:
+		if enc := h.Peek(fiber.HeaderContentEncoding); len(enc) > 0 {
+			var buf [160]byte
+			b := append(buf[:0], etag[:len(etag)-1]...)
+			b = append(append(append(b, '-'), enc...), '"')
+			h.SetBytesKV(headerETag, b)
+		}
+		s.setCacheControl(c)
+	case fiber.StatusNotModified, fiber.StatusNoContent:
+		// 304 echoes the matched tag; an empty tile keeps its tag
+	default:
+		h.Del(fiber.HeaderETag)
 	}
-	c.Set(fiber.HeaderETag, `"`+tag+`"`)
-	s.setCacheControl(c)
 	return nil
 }
 
@@ -111,29 +135,60 @@ func cacheControlValue(maxAge time.Duration) string {
 	return "no-cache"
 }
 
-// requestTag hashes the normalized request (FNV-128a: an ETag needs
+// requestTag hashes the normalized request into out as hex (FNV-1a: an ETag needs
 // uniqueness, not secrecy, and this runs on every GET). The query enters
 // as an order-independent sum of per-parameter hashes, so a=1&b=2 and
 // b=2&a=1 share a tag without sorting. The link base (scheme and Host) is
 // part of it because every link is absolute.
-func requestTag(version, linkBase string, c *fiber.Ctx) string {
+func requestTag(out *[32]byte, version, linkBase string, c *fiber.Ctx) []byte {
 	var query uint64
 	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
-		h := fnv.New64a()
-		h.Write(k)
-		h.Write([]byte{'='})
-		h.Write(v)
-		query += h.Sum64()
+		h := fnv64a(fnv64Offset, k)
+		h = fnv64a(h, []byte{'='})
+		query += fnv64a(h, v)
 	})
-	h := fnv.New128a()
+	// two independent 64-bit FNV-1a lanes (different offsets) make the
+	// 128-bit tag without hash.Hash's allocations
 	var num [8]byte
 	binary.LittleEndian.PutUint64(num[:], query)
-	for _, part := range [][]byte{[]byte(version), []byte(linkBase), []byte(c.Path()), num[:], bytes.TrimSpace(c.Request().Header.Peek(fiber.HeaderAccept))} {
-		h.Write(part)
-		h.Write([]byte{0})
+	lanes := [2]uint64{fnv64Offset, fnv64Offset ^ 0x9e3779b97f4a7c15}
+	for i := range lanes {
+		h := lanes[i]
+		h = fnv64aString(h, version)
+		h = fnv64a(h, []byte{0})
+		h = fnv64aString(h, linkBase)
+		h = fnv64a(h, []byte{0})
+		h = fnv64a(h, c.Request().URI().Path())
+		h = fnv64a(h, []byte{0})
+		h = fnv64a(h, num[:])
+		h = fnv64a(h, []byte{0})
+		h = fnv64a(h, bytes.TrimSpace(c.Request().Header.Peek(fiber.HeaderAccept)))
+		lanes[i] = h
 	}
 	var sum [16]byte
-	return hex.EncodeToString(h.Sum(sum[:0]))
+	binary.BigEndian.PutUint64(sum[:8], lanes[0])
+	binary.BigEndian.PutUint64(sum[8:], lanes[1])
+	hex.Encode(out[:], sum[:])
+	return out[:]
+}
+
+const (
+	fnv64Offset = 14695981039346656037
+	fnv64Prime  = 1099511628211
+)
+
+func fnv64a(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h = (h ^ uint64(c)) * fnv64Prime
+	}
+	return h
+}
+
+func fnv64aString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnv64Prime
+	}
+	return h
 }
 
 // matchIfNoneMatch reports whether the header names base (in any content

@@ -106,6 +106,29 @@ func (s *Server) base(c *fiber.Ctx) string {
 	return scheme + string(c.Request().URI().Host()) // one allocation: the concatenation copies
 }
 
+// boxedBase is base(c) as an interface value for Locals. The common case
+// (no --base-url, no trusted proxy, the same Host as the last request)
+// reuses the last value: neither the concatenation nor the boxing
+// allocates.
+func (s *Server) boxedBase(c *fiber.Ctx) any {
+	if s.cfg.BaseURL != "" || len(s.cfg.TrustedProxies) > 0 && c.IsProxyTrusted() {
+		return s.base(c)
+	}
+	host, tls := c.Request().URI().Host(), c.Context().IsTLS()
+	if last := s.lastBase.Load(); last != nil && last.tls == tls && last.host == string(host) {
+		return last.boxed
+	}
+	b := s.base(c)
+	s.lastBase.Store(&cachedBase{host: string(host), tls: tls, boxed: b})
+	return b
+}
+
+type cachedBase struct {
+	host  string
+	tls   bool
+	boxed any
+}
+
 // linkTo builds an absolute link to path carrying every parameter of the
 // current request, with overrides applied ("" removes a parameter).
 func (s *Server) linkTo(c *fiber.Ctx, path string, overrides map[string]string) string {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"strconv"
 	"sync"
 
@@ -20,10 +19,33 @@ type queryFeature struct {
 
 var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8192); return &b }}
 
+// locateBuffers hold /locate's summary and query echo.
+var locateBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
 // writeQueryAnswer encodes a query answer as a GeoJSON FeatureCollection.
 // Each feature gets a "collection" property (a /locate answer mixes
 // collections); foreign members carry the query echo and any summary.
 func writeQueryAnswer(c *fiber.Ctx, st *State, feats []queryFeature, opts featureOptions, foreign map[string]any) error {
+	members := make([]foreignMember, 0, len(foreign))
+	for _, k := range sortedKeys(foreign) {
+		raw, err := marshalJSON(foreign[k])
+		if err != nil {
+			return err
+		}
+		members = append(members, foreignMember{k, raw})
+	}
+	return writeQueryAnswerRaw(c, st, feats, opts, members)
+}
+
+// foreignMember is a member of the answer beside "features", encoded.
+type foreignMember struct {
+	key string
+	raw []byte
+}
+
+// writeQueryAnswerRaw is writeQueryAnswer with the foreign members already
+// encoded, in key order (the /locate hot path: no map, no marshalling).
+func writeQueryAnswerRaw(c *fiber.Ctx, st *State, feats []queryFeature, opts featureOptions, foreign []foreignMember) error {
 	// a pooled scratch buffer: no per-request allocation (SetBody copies it
 	// into fasthttp's own pooled body buffer)
 	scratch := answerBuffers.Get().(*[]byte)
@@ -33,19 +55,11 @@ func writeQueryAnswer(c *fiber.Ctx, st *State, feats []queryFeature, opts featur
 	buf = appendInt(buf, len(feats))
 	buf = append(buf, `,"timeStamp":`...)
 	buf = appendJSONString(buf, st.timeStamp())
-	for _, k := range sortedKeys(foreign) {
+	for _, m := range foreign {
 		buf = append(buf, ',')
-		buf = appendJSONString(buf, k)
+		buf = appendJSONString(buf, m.key)
 		buf = append(buf, ':')
-		if raw, ok := foreign[k].(json.RawMessage); ok { // encoded by the caller
-			buf = append(buf, raw...)
-			continue
-		}
-		raw, err := marshalJSON(foreign[k])
-		if err != nil {
-			return err
-		}
-		buf = append(buf, raw...)
+		buf = append(buf, m.raw...)
 	}
 	buf = append(buf, `,"features":[`...)
 	for n, qf := range feats {
@@ -113,9 +127,13 @@ func (s *Server) locate() fiber.Handler {
 		omitGeometryByDefault(c, &opts) // a reverse-geocoder answer is names, not shapes
 		opts.Summary = true
 		loc := st.Atlas.Locate(opts.CRS.lonLatToStorage(pt))
-		feats := make([]queryFeature, 0, len(loc.Clusters)+len(loc.Zones)+len(loc.MetroAreas)+3)
-		// the summary is written by hand: this is the hottest path
-		summary := append(make([]byte, 0, 192), '{')
+		var featArray [16]queryFeature // on the stack for any usual point
+		feats := featArray[:0]
+		// the summary and the query echo are written by hand into one
+		// pooled buffer: this is the hottest path
+		scratch := locateBuffers.Get().(*[]byte)
+		defer locateBuffers.Put(scratch)
+		summary := append((*scratch)[:0], '{')
 		one := func(key string, f *data.Feature) {
 			summary = append(summary, key...)
 			if f != nil {
@@ -162,14 +180,16 @@ func (s *Server) locate() fiber.Handler {
 		}
 		add(data.Provinces, loc.Province)
 		add(data.Regions, loc.Region)
-		query := append(make([]byte, 0, 48), `{"lat":`...)
+		summaryEnd := len(summary)
+		query := append(summary, `{"lat":`...)
 		query = strconv.AppendFloat(query, pt[1], 'f', -1, 64)
 		query = append(query, `,"lon":`...)
 		query = strconv.AppendFloat(query, pt[0], 'f', -1, 64)
 		query = append(query, '}')
-		return writeQueryAnswer(c, st, feats, opts, map[string]any{
-			"query":    json.RawMessage(query),
-			"location": json.RawMessage(summary),
+		*scratch = query
+		return writeQueryAnswerRaw(c, st, feats, opts, []foreignMember{
+			{"location", query[:summaryEnd]},
+			{"query", query[summaryEnd:]},
 		})
 	}
 }

@@ -138,8 +138,9 @@ func (s *Server) registerRoutes() {
 // wrap applies what every route shares: the unknown-parameter rule and the
 // ETag precondition.
 func (s *Server) wrap(rs routeSpec, h fiber.Handler) fiber.Handler {
+	route := any(rs.Path) // boxed once: Locals would box the string per request
 	return func(c *fiber.Ctx) error {
-		c.Locals(localRoute, rs.Path)
+		c.Locals(localRoute, route)
 		if rs.QueryableParams {
 			if p := s.checkItemsArgs(c, rs.Params); p != nil {
 				return p
@@ -147,7 +148,7 @@ func (s *Server) wrap(rs routeSpec, h fiber.Handler) fiber.Handler {
 		} else if p := checkKnownArgs(c.Context().QueryArgs(), rs.Params); p != nil {
 			return p
 		}
-		c.Locals(localBase, s.base(c))
+		c.Locals(localBase, s.boxedBase(c))
 		if !rs.ops && s.checkNotModified(c) {
 			return nil
 		}

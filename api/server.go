@@ -162,6 +162,8 @@ type Server struct {
 	log     *slog.Logger
 	// cacheControl is the Cache-Control value of dataset-derived answers.
 	cacheControl string
+	// lastBase is the link base of the latest request (boxedBase).
+	lastBase atomic.Pointer[cachedBase]
 }
 
 // New builds the app serving st (which may still lack its levels; /readyz

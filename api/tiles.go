@@ -78,10 +78,7 @@ func (s *Server) tileFrom(tileset func(*State) *tiles.Tiles) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if body == nil {
-			if tag, ok := c.Locals(localTag).(string); ok {
-				c.Set(fiber.HeaderETag, `"`+tag+`"`)
-			}
+		if body == nil { // the ETag header is set already (notModified)
 			s.setCacheControl(c)
 			c.Response().Header.SetNoDefaultContentType(true)
 			c.Status(fiber.StatusNoContent)
