@@ -29,9 +29,6 @@ func (s *Server) snapshot(c *fiber.Ctx) *State {
 	return st
 }
 
-// opsPaths are not derived from the dataset: no ETag, never cached.
-var opsPaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
-
 // localRoute is the Ctx local holding the matched route pattern (OpenAPI
 // form, e.g. /collections/{collectionId}/items) for the metrics labels.
 const localRoute = "clusteratlas.route"
@@ -44,7 +41,7 @@ const localRoute = "clusteratlas.route"
 // negotiated type, so two requests share a tag only if they are guaranteed
 // the same representation).
 func (s *Server) checkNotModified(c *fiber.Ctx) bool {
-	if (c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) || opsPaths[c.Path()] {
+	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
 		return false
 	}
 	st := s.snapshot(c)
@@ -94,9 +91,6 @@ func (s *Server) notModifiedBytes(c *fiber.Ctx, base []byte) bool {
 // compression, appending the content coding ("...-br"): a strong validator
 // must differ between codings (RFC 9110 §8.8.3).
 func (s *Server) finishETag(c *fiber.Ctx) error {
-	if opsPaths[c.Path()] {
-		c.Set(fiber.HeaderCacheControl, "no-store")
-	}
 	h := &c.Response().Header
 	if err := c.Next(); err != nil {
 		h.Del(fiber.HeaderETag) // the error handler writes a problem: no validator
@@ -281,19 +275,37 @@ func (m *httpMetrics) series(k metricKey) metricSeries {
 	return s
 }
 
-func (m *httpMetrics) middleware(c *fiber.Ctx) error {
-	start := time.Now()
-	err := c.Next()
-	// The route wrapper records its pattern; Fiber's c.Route() cannot tell
-	// a 404 (last matched: a middleware on "/") from a request for "/".
-	route, ok := c.Locals(localRoute).(string)
-	if !ok {
-		route = "unmatched"
+// record counts the request under its route pattern. The route wrapper
+// stores a *routeMetrics (Fiber's c.Route() cannot tell a 404 from a
+// request for "/"); a GET answered 200, the common case, uses the series
+// resolved when the route was registered.
+func (m *httpMetrics) record(c *fiber.Ctx, start time.Time) {
+	var s metricSeries
+	status := c.Response().StatusCode()
+	switch r := c.Locals(localRoute).(type) {
+	case *routeMetrics:
+		if status == fiber.StatusOK && c.Method() == fiber.MethodGet {
+			s = r.getOK
+		} else {
+			s = m.series(metricKey{methodLabel(c.Method()), r.route, status})
+		}
+	case string:
+		s = m.series(metricKey{methodLabel(c.Method()), r, status})
+	default:
+		s = m.series(metricKey{methodLabel(c.Method()), "unmatched", status})
 	}
-	s := m.series(metricKey{methodLabel(c.Method()), route, c.Response().StatusCode()})
 	s.requests.Inc()
 	s.latency.Observe(time.Since(start).Seconds())
-	return err
+}
+
+// routeMetrics is a route's pattern and its GET-200 series.
+type routeMetrics struct {
+	route string
+	getOK metricSeries
+}
+
+func (m *httpMetrics) forRoute(route string) *routeMetrics {
+	return &routeMetrics{route: route, getOK: m.series(metricKey{fiber.MethodGet, route, fiber.StatusOK})}
 }
 
 // knownMethods are the method labels; any other method is counted as

@@ -26,7 +26,7 @@ var summaryProperties = map[string][]string{
 	data.TransferZones: {"id", "name_zh", "name_en", "approved", "area_km2", "confidence", "label"},
 	data.MetroAreas:    {"id", "name_zh", "name_en", "area_km2", "official_area_km2", "confidence", "low_confidence", "label"},
 	data.Provinces:     {"id", "code", "name_zh", "name_en", "kind", "region", "area_km2", "population_2020", "label"},
-	data.Regions:       {"id", "name_zh", "name_en", "provinces", "area_km2", "population_2020", "label"},
+	data.Regions:       {"id", "name_zh", "name_en", "area_km2", "population_2020", "label"},
 }
 
 func encodeAllProperties(atlas *geo.Atlas) map[string]*encodedProps {

@@ -138,9 +138,13 @@ func (s *Server) registerRoutes() {
 // wrap applies what every route shares: the unknown-parameter rule and the
 // ETag precondition.
 func (s *Server) wrap(rs routeSpec, h fiber.Handler) fiber.Handler {
-	route := any(rs.Path) // boxed once: Locals would box the string per request
+	// a pointer, made once: Locals would box a string per request
+	route := any(s.metrics.forRoute(rs.Path))
 	return func(c *fiber.Ctx) error {
 		c.Locals(localRoute, route)
+		if rs.ops { // not derived from the dataset: no ETag, never cached
+			c.Response().Header.Set(fiber.HeaderCacheControl, "no-store")
+		}
 		if rs.QueryableParams {
 			if p := s.checkItemsArgs(c, rs.Params); p != nil {
 				return p

@@ -192,8 +192,14 @@ func New(cfg Config, st *State) *Server {
 		TrustedProxies:          cfg.TrustedProxies,
 		CaseSensitive:           true,
 	})
-	s.app.Use(s.metrics.middleware)
-	s.app.Use(s.recoverProblems)
+	// metrics outermost (they see the problem a panic became), in one
+	// middleware with the recovery: a Fiber hop less per request
+	s.app.Use(func(c *fiber.Ctx) error {
+		start := time.Now()
+		err := s.recoverProblems(c)
+		s.metrics.record(c, start)
+		return err
+	})
 	s.app.Use(cors.New(cors.Config{
 		AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
 		AllowMethods:  "GET,HEAD,POST,OPTIONS",
