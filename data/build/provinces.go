@@ -160,7 +160,6 @@ func regionalFeatures(t *Table, o *Outlines, gaz *Gazetteer, taiwan *taiwanOutli
 	}
 	gridUnions := map[string]orb.MultiPolygon{}
 	var allCounties []string
-	var mainland orb.MultiPolygon
 	for _, prov := range sortedKeys(byProvince) {
 		counties := byProvince[prov]
 		grid, st, err := o.gridUnion(counties, nil)
@@ -169,7 +168,6 @@ func regionalFeatures(t *Table, o *Outlines, gaz *Gazetteer, taiwan *taiwanOutli
 		}
 		gridUnions[prov] = grid
 		allCounties = append(allCounties, counties...)
-		mainland = append(mainland, grid...)
 		u, err := o.finishUnion(counties, grid, st)
 		if err != nil {
 			return nil, fmt.Errorf("province %s: %w", prov, err)
@@ -208,6 +206,10 @@ func regionalFeatures(t *Table, o *Outlines, gaz *Gazetteer, taiwan *taiwanOutli
 	}
 	sort.Slice(out.provinces, func(i, j int) bool { return out.provinces[i].ID < out.provinces[j].ID })
 
+	// the country unions the regions and the provinces outside them: fewer,
+	// larger pieces than all 34 provinces, the same union
+	var regionGrids orb.MultiPolygon
+	inRegion := map[string]bool{}
 	for _, r := range regions {
 		var counties, missing, names []string
 		var parts orb.MultiPolygon
@@ -238,6 +240,10 @@ func regionalFeatures(t *Table, o *Outlines, gaz *Gazetteer, taiwan *taiwanOutli
 		if err != nil {
 			return nil, fmt.Errorf("region %s: %w", r.place.ID, err)
 		}
+		regionGrids = append(regionGrids, grid...)
+		for _, prov := range r.provinces {
+			inRegion[prov] = true
+		}
 		u, err := o.finishUnion(counties, grid, st)
 		if err != nil {
 			return nil, fmt.Errorf("region %s: %w", r.place.ID, err)
@@ -257,7 +263,13 @@ func regionalFeatures(t *Table, o *Outlines, gaz *Gazetteer, taiwan *taiwanOutli
 	}
 
 	if len(allCounties) > 0 {
-		grid, st, err := o.gridUnion(allCounties, mainland)
+		parts := regionGrids
+		for _, prov := range sortedKeys(gridUnions) {
+			if !inRegion[prov] {
+				parts = append(parts, gridUnions[prov]...)
+			}
+		}
+		grid, st, err := o.gridUnion(allCounties, parts)
 		if err != nil {
 			return nil, fmt.Errorf("national outline: %w", err)
 		}
@@ -291,7 +303,7 @@ func regionalFeatures(t *Table, o *Outlines, gaz *Gazetteer, taiwan *taiwanOutli
 			pop += c.Population
 		}
 		p["population_2020"] = nullableInt64(pop)
-		p["source"] = map[string]any{"outline": "union of the provincial-level outlines of the provinces collection"}
+		p["source"] = map[string]any{"outline": "union of the four macro-regions and the provincial-level units outside them (Hong Kong, Macao, Taiwan): the union of all 34 provinces"}
 		out.country = append(out.country, f)
 	}
 	return out, nil
