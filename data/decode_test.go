@@ -6,25 +6,10 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
 // orbDecode is the reference: orb's own GeoJSON decoder.
-func orbDecode(raw []byte) ([]Feature, error) {
-	fc, err := geojson.UnmarshalFeatureCollection(bytes.TrimSpace(raw))
-	if err != nil {
-		return nil, err
-	}
-	out := []Feature{}
-	for _, f := range fc.Features {
-		props := map[string]any(f.Properties)
-		if props == nil {
-			props = map[string]any{}
-		}
-		out = append(out, Feature{ID: featureID(f.ID, props), Geometry: f.Geometry, Properties: props})
-	}
-	return out, nil
-}
+func orbDecode(raw []byte) ([]Feature, error) { return decodeWithOrb(bytes.TrimSpace(raw)) }
 
 // The fast decoder gives exactly what orb's decoder gives on the embedded
 // collections that hold every geometry type there is (Polygon,

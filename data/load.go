@@ -191,6 +191,12 @@ func decodeCollection(raw []byte) ([]Feature, error) {
 	}
 	// not the common shape: orb's decoder accepts what GeoJSON allows
 	// and explains what it does not
+	return decodeWithOrb(raw)
+}
+
+// decodeWithOrb decodes through orb's GeoJSON types (the reference the
+// fast path is tested against).
+func decodeWithOrb(raw []byte) ([]Feature, error) {
 	var fc geojson.FeatureCollection
 	if err := json.Unmarshal(bytes.TrimSpace(raw), &fc); err != nil {
 		return nil, fmt.Errorf("not a GeoJSON FeatureCollection: %w", err)
