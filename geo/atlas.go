@@ -27,6 +27,7 @@ import (
 type Atlas struct {
 	dataset     *data.Dataset
 	collections map[string]*Collection
+	locateGrid  *locateGrid // nil: Locate asks each collection
 }
 
 // Collection is one indexed collection.
@@ -98,6 +99,7 @@ func NewAtlas(ds *data.Dataset) (*Atlas, error) {
 			a.collections[name], _ = newCollection(name, nil)
 		}
 	}
+	a.locateGrid = newLocateGrid(a)
 	return a, nil
 }
 
@@ -200,43 +202,6 @@ func (a *Atlas) Collection(name string) (*Collection, bool) {
 	return c, ok
 }
 
-// Locate reverse-geocodes p: every cluster, transfer zone and metro area
-// containing it, and the city, province and macro-region containing it (the
-// lowest index when p lies on a border between two).
-func (a *Atlas) Locate(p orb.Point) Location {
-	var loc Location
-	if c := a.collections[data.Clusters]; c != nil {
-		for _, i := range c.Containing(p) {
-			loc.Clusters = append(loc.Clusters, &c.Features[i])
-		}
-	}
-	loc.City = a.first(data.Cities, p)
-	if c := a.collections[data.TransferZones]; c != nil {
-		for _, i := range c.Containing(p) {
-			loc.Zones = append(loc.Zones, &c.Features[i])
-		}
-	}
-	if c := a.collections[data.MetroAreas]; c != nil {
-		for _, i := range c.Containing(p) {
-			loc.MetroAreas = append(loc.MetroAreas, &c.Features[i])
-		}
-	}
-	loc.Province = a.first(data.Provinces, p)
-	loc.Region = a.first(data.Regions, p)
-	return loc
-}
-
-// first is the lowest-index feature of the collection containing p (on a
-// shared border, either side is right), or nil.
-func (a *Atlas) first(collection string, p orb.Point) *data.Feature {
-	if c := a.collections[collection]; c != nil {
-		if idx := c.Containing(p); len(idx) > 0 {
-			return &c.Features[idx[0]]
-		}
-	}
-	return nil
-}
-
 // FeatureContains reports whether feature i contains p (boundary counts as
 // inside); false for a feature without polygons.
 func (c *Collection) FeatureContains(i int, p orb.Point) bool {
@@ -258,19 +223,23 @@ func (c *Collection) Extent() orb.Bound { return c.extent }
 // Containing returns, in ascending order, the indexes of the polygonal
 // features containing p (boundary counts as inside).
 func (c *Collection) Containing(p orb.Point) []int {
+	return c.appendContaining(nil, p)
+}
+
+func (c *Collection) appendContaining(out []int, p orb.Point) []int {
 	if c.cells != nil {
-		if out, ok := c.cells.containing(p, c); ok {
+		if out, ok := c.cells.containing(p, c, out); ok {
 			return out
 		}
 	}
-	var out []int
+	n := len(out)
 	c.tree.Search(p, p, func(_, _ [2]float64, i int) bool {
 		if c.preparedAt(i).contains(p) {
 			out = append(out, i)
 		}
 		return true
 	})
-	sort.Ints(out)
+	sort.Ints(out[n:])
 	return out
 }
 

@@ -36,7 +36,8 @@ type Grid struct {
 const CellSizeDegrees = cellSize
 
 // Precomputed returns the named collection's areas and grid (shared with
-// the atlas: do not modify).
+// the atlas, except the grid, which is split back into its two lists: do
+// not modify).
 func (a *Atlas) Precomputed(name string) (Precomputed, bool) {
 	c, ok := a.collections[name]
 	if !ok {
@@ -44,9 +45,7 @@ func (a *Atlas) Precomputed(name string) (Precomputed, bool) {
 	}
 	p := Precomputed{AreasKm2: c.areaKm2}
 	if ci := c.cells; ci != nil {
-		p.Grid = &Grid{MinX: ci.minX, MinY: ci.minY, NX: ci.nx, NY: ci.ny,
-			InsideStart: ci.inside.start, Inside: ci.inside.items,
-			CrossStart: ci.cross.start, Cross: ci.cross.items}
+		p.Grid = ci.grid()
 	}
 	return p, true
 }
@@ -95,6 +94,7 @@ func NewAtlasFromIndex(ds *data.Dataset, pre map[string]Precomputed) (*Atlas, er
 			a.collections[name], _ = newCollection(name, nil)
 		}
 	}
+	a.locateGrid = newLocateGrid(a)
 	return a, nil
 }
 
@@ -103,30 +103,72 @@ func gridIndex(g *Grid, features int) (*cellIndex, error) {
 		math.IsInf(g.MinX, 0) || math.IsInf(g.MinY, 0) {
 		return nil, fmt.Errorf("grid: bad shape %d×%d at (%v, %v)", g.NX, g.NY, g.MinX, g.MinY)
 	}
-	inside, err := checkedLists("inside", g.InsideStart, g.Inside, g.NX*g.NY, features)
-	if err != nil {
+	cells := g.NX * g.NY
+	if err := checkLists("inside", g.InsideStart, g.Inside, cells, features); err != nil {
 		return nil, err
 	}
-	cross, err := checkedLists("cross", g.CrossStart, g.Cross, g.NX*g.NY, features)
-	if err != nil {
+	if err := checkLists("cross", g.CrossStart, g.Cross, cells, features); err != nil {
 		return nil, err
 	}
-	return &cellIndex{minX: g.MinX, minY: g.MinY, nx: g.NX, ny: g.NY, inside: inside, cross: cross}, nil
+	// merge each cell's two sorted runs into the one list cellIndex keeps
+	merged := lists{start: make([]int32, cells+1), items: make([]int32, 0, len(g.Inside)+len(g.Cross))}
+	for k := 0; k < cells; k++ {
+		merged.start[k] = int32(len(merged.items))
+		in, cr := g.Inside[g.InsideStart[k]:g.InsideStart[k+1]], g.Cross[g.CrossStart[k]:g.CrossStart[k+1]]
+		for len(in) > 0 || len(cr) > 0 {
+			if len(cr) == 0 || (len(in) > 0 && in[0] < cr[0]) {
+				merged.items = append(merged.items, in[0])
+				in = in[1:]
+			} else {
+				merged.items = append(merged.items, ^cr[0])
+				cr = cr[1:]
+			}
+		}
+	}
+	merged.start[cells] = int32(len(merged.items))
+	return &cellIndex{minX: g.MinX, minY: g.MinY, nx: g.NX, ny: g.NY, cells: merged}, nil
 }
 
-func checkedLists(what string, start, items []int32, cells, features int) (lists, error) {
+// grid is the stored form of the index: the two kinds as separate lists.
+func (ci *cellIndex) grid() *Grid {
+	g := &Grid{MinX: ci.minX, MinY: ci.minY, NX: ci.nx, NY: ci.ny,
+		InsideStart: make([]int32, 1, len(ci.cells.start)), CrossStart: make([]int32, 1, len(ci.cells.start))}
+	for k := 0; k < ci.nx*ci.ny; k++ {
+		for _, i := range ci.cells.of(k) {
+			if i >= 0 {
+				g.Inside = append(g.Inside, i)
+			} else {
+				g.Cross = append(g.Cross, ^i)
+			}
+		}
+		g.InsideStart = append(g.InsideStart, int32(len(g.Inside)))
+		g.CrossStart = append(g.CrossStart, int32(len(g.Cross)))
+	}
+	return g
+}
+
+// checkLists checks one stored list's shape. Each cell's run must be
+// strictly ascending: lookups rely on index order (the first hit is the
+// lowest index), and the merge above on it.
+func checkLists(what string, start, items []int32, cells, features int) error {
 	if len(start) != cells+1 || start[0] != 0 || int(start[cells]) != len(items) {
-		return lists{}, fmt.Errorf("grid: %s lists: offsets do not fit %d cells and %d items", what, cells, len(items))
+		return fmt.Errorf("grid: %s lists: offsets do not fit %d cells and %d items", what, cells, len(items))
 	}
 	for k := 1; k <= cells; k++ {
 		if start[k] < start[k-1] {
-			return lists{}, fmt.Errorf("grid: %s lists: offsets decrease at cell %d", what, k)
+			return fmt.Errorf("grid: %s lists: offsets decrease at cell %d", what, k)
 		}
 	}
-	for _, i := range items {
-		if i < 0 || int(i) >= features {
-			return lists{}, fmt.Errorf("grid: %s lists: feature index %d out of range (%d features)", what, i, features)
+	for k := 1; k <= cells; k++ { // offsets are now known to lie in items
+		run := items[start[k-1]:start[k]]
+		for j, i := range run {
+			if i < 0 || int(i) >= features {
+				return fmt.Errorf("grid: %s lists: feature index %d out of range (%d features)", what, i, features)
+			}
+			if j > 0 && i <= run[j-1] {
+				return fmt.Errorf("grid: %s lists: cell %d is not in ascending feature order", what, k-1)
+			}
 		}
 	}
-	return lists{start: start, items: items}, nil
+	return nil
 }

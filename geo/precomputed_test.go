@@ -92,11 +92,21 @@ func TestAtlasFromIndexRejectsDamage(t *testing.T) {
 		return pre
 	}
 	cases := map[string]func(map[string]Precomputed){
-		"missing collection":   func(m map[string]Precomputed) { delete(m, data.Cities) },
-		"areas short":          func(m map[string]Precomputed) { p := m[data.Cities]; p.AreasKm2 = p.AreasKm2[1:]; m[data.Cities] = p },
-		"item out of range":    func(m map[string]Precomputed) { m[data.Cities].Grid.Cross[0] = 36 },
-		"negative item":        func(m map[string]Precomputed) { m[data.Cities].Grid.Inside[0] = -1 },
-		"offsets decrease":     func(m map[string]Precomputed) { m[data.Cities].Grid.InsideStart[3] = 1 << 20 },
+		"missing collection": func(m map[string]Precomputed) { delete(m, data.Cities) },
+		"areas short":        func(m map[string]Precomputed) { p := m[data.Cities]; p.AreasKm2 = p.AreasKm2[1:]; m[data.Cities] = p },
+		"item out of range":  func(m map[string]Precomputed) { m[data.Cities].Grid.Cross[0] = 36 },
+		"negative item":      func(m map[string]Precomputed) { m[data.Cities].Grid.Inside[0] = -1 },
+		"offsets decrease":   func(m map[string]Precomputed) { m[data.Cities].Grid.InsideStart[3] = 1 << 20 },
+		"run out of order": func(m map[string]Precomputed) {
+			g := m[data.Cities].Grid
+			for k := 0; k+1 < len(g.CrossStart); k++ {
+				if a := g.CrossStart[k]; g.CrossStart[k+1]-a >= 2 {
+					g.Cross[a], g.Cross[a+1] = g.Cross[a+1], g.Cross[a]
+					return
+				}
+			}
+			t.Fatal("fixture has no cell on two boundaries")
+		},
 		"offsets short":        func(m map[string]Precomputed) { g := m[data.Cities].Grid; g.CrossStart = g.CrossStart[1:] },
 		"grid larger than lim": func(m map[string]Precomputed) { g := m[data.Cities].Grid; g.NX, g.NY = 1<<31, 1<<31 },
 		"size overflows to -1": func(m map[string]Precomputed) {
@@ -111,7 +121,16 @@ func TestAtlasFromIndexRejectsDamage(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if _, err := NewAtlasFromIndex(ds, good()); err != nil {
-		t.Errorf("undamaged: %v", err)
+	loaded, err := NewAtlasFromIndex(ds, good())
+	if err != nil {
+		t.Fatalf("undamaged: %v", err)
+	}
+	// the in-memory form merges the two lists; the stored form survives
+	for name := range ds.Collections {
+		a, _ := built.Precomputed(name)
+		b, _ := loaded.Precomputed(name)
+		if !reflect.DeepEqual(a.Grid, b.Grid) {
+			t.Errorf("%s: grid changed through a load", name)
+		}
 	}
 }
