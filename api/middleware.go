@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -45,15 +46,17 @@ func (s *Server) checkNotModified(c *fiber.Ctx) bool {
 		return false
 	}
 	st := s.snapshot(c)
-	// one header write instead of two Vary appends: this runs on every GET
-	c.Response().Header.SetBytesKV(headerVary, varyAcceptAndEncoding)
+	// one header write instead of two Vary appends, its name already in
+	// canonical form: this runs on every GET
+	c.Response().Header.SetCanonical(headerVary, varyAcceptAndEncoding)
 	var tag [2 * 16]byte
 	return s.notModifiedBytes(c, requestTag(&tag, st.tagPrefix(s.cfg.BuildVersion), s.base(c), c))
 }
 
 var (
 	headerVary            = []byte(fiber.HeaderVary)
-	headerETag            = []byte(fiber.HeaderETag)
+	headerETag            = []byte("Etag") // fasthttp's canonical form of ETag
+	headerCacheControl    = []byte(fiber.HeaderCacheControl)
 	varyAcceptAndEncoding = []byte("Accept, Accept-Encoding")
 )
 
@@ -74,7 +77,7 @@ func (s *Server) notModifiedBytes(c *fiber.Ctx, base []byte) bool {
 		c.Vary(fiber.HeaderAcceptEncoding)
 	}
 	var buf [130]byte
-	h.SetBytesKV(headerETag, append(append(append(buf[:0], '"'), base...), '"'))
+	h.SetCanonical(headerETag, append(append(append(buf[:0], '"'), base...), '"'))
 	if inm := c.Request().Header.Peek(fiber.HeaderIfNoneMatch); len(inm) > 0 {
 		if match, ok := matchIfNoneMatch(string(inm), string(base)); ok {
 			c.Set(fiber.HeaderETag, match)
@@ -106,7 +109,7 @@ func (s *Server) finishETag(c *fiber.Ctx) error {
 			var buf [160]byte
 			b := append(buf[:0], etag[:len(etag)-1]...)
 			b = append(append(append(b, '-'), enc...), '"')
-			h.SetBytesKV(headerETag, b)
+			h.SetCanonical(headerETag, b)
 		}
 		s.setCacheControl(c)
 	case fiber.StatusNotModified, fiber.StatusNoContent:
@@ -118,7 +121,7 @@ func (s *Server) finishETag(c *fiber.Ctx) error {
 }
 
 func (s *Server) setCacheControl(c *fiber.Ctx) {
-	c.Set(fiber.HeaderCacheControl, s.cacheControl)
+	c.Response().Header.SetCanonical(headerCacheControl, s.cacheControl)
 }
 
 // cacheControlValue renders the configured Cache-Control once.
@@ -129,61 +132,38 @@ func cacheControlValue(maxAge time.Duration) string {
 	return "no-cache"
 }
 
-// requestTag hashes the normalized request into out as hex (FNV-1a: an ETag needs
-// uniqueness, not secrecy, and this runs on every GET). The query enters
-// as an order-independent sum of per-parameter hashes, so a=1&b=2 and
-// b=2&a=1 share a tag without sorting. The link base (scheme and Host) is
-// part of it because every link is absolute.
+// requestTag hashes the normalized request into out as hex (xxHash: an
+// ETag needs uniqueness, not secrecy, and this runs on every GET). The
+// query enters as an order-independent sum of per-parameter hashes, so
+// a=1&b=2 and b=2&a=1 share a tag without sorting. The link base (scheme
+// and Host) is part of it because every link is absolute.
 func requestTag(out *[32]byte, version, linkBase string, c *fiber.Ctx) []byte {
 	var query uint64
+	var d xxhash.Digest
 	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
-		h := fnv64a(fnv64Offset, k)
-		h = fnv64a(h, []byte{'='})
-		query += fnv64a(h, v)
+		d.Reset()
+		d.Write(k)
+		d.Write(equalsSign)
+		d.Write(v)
+		query += d.Sum64()
 	})
-	// two independent 64-bit FNV-1a lanes (different offsets) make the
-	// 128-bit tag without hash.Hash's allocations
-	var num [8]byte
-	binary.LittleEndian.PutUint64(num[:], query)
-	lanes := [2]uint64{fnv64Offset, fnv64Offset ^ 0x9e3779b97f4a7c15}
-	for i := range lanes {
-		h := lanes[i]
-		h = fnv64aString(h, version)
-		h = fnv64a(h, []byte{0})
-		h = fnv64aString(h, linkBase)
-		h = fnv64a(h, []byte{0})
-		h = fnv64a(h, c.Request().URI().Path())
-		h = fnv64a(h, []byte{0})
-		h = fnv64a(h, num[:])
-		h = fnv64a(h, []byte{0})
-		h = fnv64a(h, bytes.TrimSpace(c.Request().Header.Peek(fiber.HeaderAccept)))
-		lanes[i] = h
-	}
+	var keyBuf [512]byte // the usual key fits: no allocation
+	key := append(keyBuf[:0], version...)
+	key = append(append(key, 0), linkBase...)
+	key = append(append(key, 0), c.Request().URI().Path()...)
+	key = binary.LittleEndian.AppendUint64(append(key, 0), query)
+	key = append(append(key, 0), bytes.TrimSpace(c.Request().Header.Peek(fiber.HeaderAccept))...)
+	// two 64-bit lanes (the second seeded) make the 128-bit tag
+	d.ResetWithSeed(0x9e3779b97f4a7c15)
+	d.Write(key)
 	var sum [16]byte
-	binary.BigEndian.PutUint64(sum[:8], lanes[0])
-	binary.BigEndian.PutUint64(sum[8:], lanes[1])
+	binary.BigEndian.PutUint64(sum[:8], xxhash.Sum64(key))
+	binary.BigEndian.PutUint64(sum[8:], d.Sum64())
 	hex.Encode(out[:], sum[:])
 	return out[:]
 }
 
-const (
-	fnv64Offset = 14695981039346656037
-	fnv64Prime  = 1099511628211
-)
-
-func fnv64a(h uint64, b []byte) uint64 {
-	for _, c := range b {
-		h = (h ^ uint64(c)) * fnv64Prime
-	}
-	return h
-}
-
-func fnv64aString(h uint64, s string) uint64 {
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint64(s[i])) * fnv64Prime
-	}
-	return h
-}
+var equalsSign = []byte{'='}
 
 // matchIfNoneMatch reports whether the header names base (in any content
 // coding: a client that cached the gzip body may revalidate via a proxy

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"github.com/clusteratlas/clusteratlas/geo"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -207,4 +208,39 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Fatalf("%q: decoded %q, want %q", s, got, want)
 		}
 	})
+}
+
+// parsePlainDecimal must agree bit for bit with strconv.ParseFloat wherever
+// it answers, and answer the usual coordinate forms.
+func FuzzParsePlainDecimal(f *testing.F) {
+	for _, s := range []string{"118.8", "-33.865143", "0.05", "+5", "-0", ".5", "1.", "007.50", "123456789012345", "1234567890123456",
+		"0.0000000000000000000001", "1e5", "0x1p3", "inf", "", ".", "-", "1.2.3", "9007199254740993"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := parsePlainDecimal(s)
+		if !ok {
+			return
+		}
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatalf("parsePlainDecimal(%q) = %v, but ParseFloat fails: %v", s, v, err)
+		}
+		if math.Float64bits(v) != math.Float64bits(want) {
+			t.Fatalf("parsePlainDecimal(%q) = %v, ParseFloat %v", s, v, want)
+		}
+	})
+}
+
+func TestParsePlainDecimalTakesCoordinates(t *testing.T) {
+	for _, s := range []string{"118.8", "-33.865143", "32.05", "0", "180", "-90.000000", "116.39747", "+0.5"} {
+		if _, ok := parsePlainDecimal(s); !ok {
+			t.Errorf("%q left to strconv", s)
+		}
+	}
+	for _, s := range []string{"1e5", "1_0", "0x10", "NaN", "1234567890.1234567", " 1"} {
+		if _, ok := parsePlainDecimal(s); ok {
+			t.Errorf("%q taken by the plain path", s)
+		}
+	}
 }

@@ -82,7 +82,8 @@ func writeQueryAnswerRaw(c *fiber.Ctx, st *State, feats []queryFeature, opts fea
 	}
 	buf = append(buf, "]}"...)
 	*scratch = buf
-	c.Set(fiber.HeaderContentType, mediaGeoJSON)
+	// the content type has its own field: no header-name normalising
+	c.Response().Header.SetContentType(mediaGeoJSON)
 	if opts.CRS != nil { // the default answer skips even the header
 		contentCRS(c, opts.CRS)
 	}
@@ -126,60 +127,47 @@ func (s *Server) locate() fiber.Handler {
 		}
 		omitGeometryByDefault(c, &opts) // a reverse-geocoder answer is names, not shapes
 		opts.Summary = true
-		loc := st.Atlas.Locate(opts.CRS.lonLatToStorage(pt))
 		var featArray [16]queryFeature // on the stack for any usual point
-		feats := featArray[:0]
+		var idArray [16]string
+		feats, ids := featArray[:0], idArray[:0]
+		st.Atlas.LocateEach(opts.CRS.lonLatToStorage(pt), func(c *geo.Collection, i int) {
+			feats = append(feats, queryFeature{collection: c.Name, index: i})
+			ids = append(ids, c.Features[i].ID)
+		})
 		// the summary and the query echo are written by hand into one
 		// pooled buffer: this is the hottest path
 		scratch := locateBuffers.Get().(*[]byte)
 		defer locateBuffers.Put(scratch)
 		summary := append((*scratch)[:0], '{')
-		one := func(key string, f *data.Feature) {
-			summary = append(summary, key...)
-			if f != nil {
-				summary = appendJSONString(summary, f.ID)
-			} else {
+		// one key per collection, in the summary's (alphabetical) order: an
+		// id for a partition, a list for the overlapping ones
+		for n, k := range locateSummaryKeys {
+			if n > 0 {
+				summary = append(summary, ',')
+			}
+			summary = append(summary, k.key...)
+			if k.list {
+				summary = append(summary, '[')
+			}
+			some := false
+			for j, f := range feats {
+				if f.collection != k.collection {
+					continue
+				}
+				if some {
+					summary = append(summary, ',')
+				}
+				summary = appendJSONString(summary, ids[j])
+				some = true
+			}
+			switch {
+			case k.list:
+				summary = append(summary, ']')
+			case !some:
 				summary = append(summary, "null"...)
 			}
 		}
-		list := func(key string, fs []*data.Feature) {
-			summary = append(summary, key...)
-			for n, f := range fs {
-				if n > 0 {
-					summary = append(summary, ',')
-				}
-				summary = appendJSONString(summary, f.ID)
-			}
-			summary = append(summary, ']')
-		}
-		one(`"city":`, loc.City)
-		list(`,"clusters":[`, loc.Clusters)
-		list(`,"metro_areas":[`, loc.MetroAreas)
-		one(`,"province":`, loc.Province)
-		one(`,"region":`, loc.Region)
-		list(`,"zones":[`, loc.Zones)
 		summary = append(summary, '}')
-		add := func(collection string, f *data.Feature) {
-			if f == nil {
-				return
-			}
-			coll, _ := st.Atlas.Collection(collection)
-			if i, ok := coll.Index(f.ID); ok {
-				feats = append(feats, queryFeature{collection: collection, index: i})
-			}
-		}
-		for _, f := range loc.Clusters {
-			add(data.Clusters, f)
-		}
-		add(data.Cities, loc.City)
-		for _, f := range loc.Zones {
-			add(data.TransferZones, f)
-		}
-		for _, f := range loc.MetroAreas {
-			add(data.MetroAreas, f)
-		}
-		add(data.Provinces, loc.Province)
-		add(data.Regions, loc.Region)
 		summaryEnd := len(summary)
 		query := append(summary, `{"lat":`...)
 		query = strconv.AppendFloat(query, pt[1], 'f', -1, 64)
@@ -192,6 +180,19 @@ func (s *Server) locate() fiber.Handler {
 			{"query", query[summaryEnd:]},
 		})
 	}
+}
+
+// locateSummaryKeys are /locate's "location" members, in the order written.
+var locateSummaryKeys = [...]struct {
+	key, collection string
+	list            bool
+}{
+	{`"city":`, data.Cities, false},
+	{`"clusters":`, data.Clusters, true},
+	{`"metro_areas":`, data.MetroAreas, true},
+	{`"province":`, data.Provinces, false},
+	{`"region":`, data.Regions, false},
+	{`"zones":`, data.TransferZones, true},
 }
 
 // omitGeometryByDefault: the query routes answer names, ids and measures

@@ -161,7 +161,7 @@ type Server struct {
 	guard   *costGuard
 	log     *slog.Logger
 	// cacheControl is the Cache-Control value of dataset-derived answers.
-	cacheControl string
+	cacheControl []byte
 	// lastBase is the link base of the latest request (boxedBase).
 	lastBase atomic.Pointer[cachedBase]
 }
@@ -170,7 +170,7 @@ type Server struct {
 // says 503 until SetState gives it a state with levels).
 func New(cfg Config, st *State) *Server {
 	cfg.fillDefaults()
-	s := &Server{cfg: cfg, log: cfg.Logger, cacheControl: cacheControlValue(cfg.CacheMaxAge)}
+	s := &Server{cfg: cfg, log: cfg.Logger, cacheControl: []byte(cacheControlValue(cfg.CacheMaxAge))}
 	s.state.Store(st)
 	s.metrics = newHTTPMetrics(cfg.Registry)
 	s.guard = newCostGuard(cfg.MaxCostly, cfg.CostlyQueue, cfg.RequestTimeout)
@@ -192,24 +192,28 @@ func New(cfg Config, st *State) *Server {
 		TrustedProxies:          cfg.TrustedProxies,
 		CaseSensitive:           true,
 	})
-	// metrics outermost (they see the problem a panic became), in one
-	// middleware with the recovery: a Fiber hop less per request
-	s.app.Use(func(c *fiber.Ctx) error {
-		start := time.Now()
-		err := s.recoverProblems(c)
-		s.metrics.record(c, start)
-		return err
-	})
-	s.app.Use(cors.New(cors.Config{
-		AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
-		AllowMethods:  "GET,HEAD,POST,OPTIONS",
-		AllowHeaders:  "Accept,Content-Type,If-None-Match",
-		ExposeHeaders: "ETag,Content-Disposition",
-		MaxAge:        3600,
-	}))
-	s.app.Use(s.finishETag)
-	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
-	s.app.Use(s.limits) // URI length and answer size (guard.go)
+	// One route holds the whole chain: Fiber moves between the handlers
+	// of one route without searching its route stack again.
+	s.app.Use(
+		// metrics outermost (they see the problem a panic became), in one
+		// handler with the recovery
+		func(c *fiber.Ctx) error {
+			start := time.Now()
+			err := s.recoverProblems(c)
+			s.metrics.record(c, start)
+			return err
+		},
+		cors.New(cors.Config{
+			AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
+			AllowMethods:  "GET,HEAD,POST,OPTIONS",
+			AllowHeaders:  "Accept,Content-Type,If-None-Match",
+			ExposeHeaders: "ETag,Content-Disposition",
+			MaxAge:        3600,
+		}),
+		s.finishETag,
+		compress.New(compress.Config{Level: compress.LevelBestSpeed}),
+		s.limits, // URI length and answer size (guard.go)
+	)
 	s.registerRoutes()
 	return s
 }
