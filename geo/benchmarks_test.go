@@ -44,7 +44,8 @@ func chinaPoints(n int) []orb.Point {
 	return pts
 }
 
-// BenchmarkLocate: one point against clusters, cities and zones.
+// BenchmarkLocate: one point against Locate's six collections (clusters,
+// cities, zones, metro areas, provinces, regions).
 func BenchmarkLocate(b *testing.B) {
 	a := benchmarkAtlas(b)
 	pts := chinaPoints(4096)

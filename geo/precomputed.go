@@ -19,25 +19,22 @@ type Precomputed struct {
 }
 
 // Grid is the containment grid of a collection (see cellIndex): cells of
-// CellSizeDegrees from (MinX, MinY), NX × NY of them, row-major. For cell k,
-// Inside[InsideStart[k]:InsideStart[k+1]] lists the features containing
-// the whole cell and Cross[CrossStart[k]:CrossStart[k+1]] those whose
-// boundary touches it.
+// CellSizeDegrees from (MinX, MinY), a multiple of the cell size, NX × NY
+// of them, row-major. Cell k's features are Items[Start[k]:Start[k+1]] in
+// ascending feature order: index i for a feature containing the whole
+// cell, ^i (negative) for one whose boundary touches it.
 type Grid struct {
-	MinX, MinY  float64
-	NX, NY      int
-	InsideStart []int32
-	Inside      []int32
-	CrossStart  []int32
-	Cross       []int32
+	MinX, MinY float64
+	NX, NY     int
+	Start      []int32
+	Items      []int32
 }
 
 // CellSizeDegrees is the side of a grid cell.
 const CellSizeDegrees = cellSize
 
 // Precomputed returns the named collection's areas and grid (shared with
-// the atlas, except the grid, which is split back into its two lists: do
-// not modify).
+// the atlas: do not modify).
 func (a *Atlas) Precomputed(name string) (Precomputed, bool) {
 	c, ok := a.collections[name]
 	if !ok {
@@ -45,7 +42,7 @@ func (a *Atlas) Precomputed(name string) (Precomputed, bool) {
 	}
 	p := Precomputed{AreasKm2: c.areaKm2}
 	if ci := c.cells; ci != nil {
-		p.Grid = ci.grid()
+		p.Grid = &Grid{MinX: ci.minX, MinY: ci.minY, NX: ci.nx, NY: ci.ny, Start: ci.cells.start, Items: ci.cells.items}
 	}
 	return p, true
 }
@@ -103,71 +100,38 @@ func gridIndex(g *Grid, features int) (*cellIndex, error) {
 		math.IsInf(g.MinX, 0) || math.IsInf(g.MinY, 0) {
 		return nil, fmt.Errorf("grid: bad shape %d×%d at (%v, %v)", g.NX, g.NY, g.MinX, g.MinY)
 	}
-	cells := g.NX * g.NY
-	if err := checkLists("inside", g.InsideStart, g.Inside, cells, features); err != nil {
+	if err := checkLists(g.Start, g.Items, g.NX*g.NY, features); err != nil {
 		return nil, err
 	}
-	if err := checkLists("cross", g.CrossStart, g.Cross, cells, features); err != nil {
-		return nil, err
-	}
-	// merge each cell's two sorted runs into the one list cellIndex keeps
-	merged := lists{start: make([]int32, cells+1), items: make([]int32, 0, len(g.Inside)+len(g.Cross))}
-	for k := 0; k < cells; k++ {
-		merged.start[k] = int32(len(merged.items))
-		in, cr := g.Inside[g.InsideStart[k]:g.InsideStart[k+1]], g.Cross[g.CrossStart[k]:g.CrossStart[k+1]]
-		for len(in) > 0 || len(cr) > 0 {
-			if len(cr) == 0 || (len(in) > 0 && in[0] < cr[0]) {
-				merged.items = append(merged.items, in[0])
-				in = in[1:]
-			} else {
-				merged.items = append(merged.items, ^cr[0])
-				cr = cr[1:]
-			}
-		}
-	}
-	merged.start[cells] = int32(len(merged.items))
-	return &cellIndex{minX: g.MinX, minY: g.MinY, nx: g.NX, ny: g.NY, cells: merged}, nil
+	return &cellIndex{minX: g.MinX, minY: g.MinY, nx: g.NX, ny: g.NY, cells: lists{start: g.Start, items: g.Items}}, nil
 }
 
-// grid is the stored form of the index: the two kinds as separate lists.
-func (ci *cellIndex) grid() *Grid {
-	g := &Grid{MinX: ci.minX, MinY: ci.minY, NX: ci.nx, NY: ci.ny,
-		InsideStart: make([]int32, 1, len(ci.cells.start)), CrossStart: make([]int32, 1, len(ci.cells.start))}
-	for k := 0; k < ci.nx*ci.ny; k++ {
-		for _, i := range ci.cells.of(k) {
-			if i >= 0 {
-				g.Inside = append(g.Inside, i)
-			} else {
-				g.Cross = append(g.Cross, ^i)
-			}
-		}
-		g.InsideStart = append(g.InsideStart, int32(len(g.Inside)))
-		g.CrossStart = append(g.CrossStart, int32(len(g.Cross)))
-	}
-	return g
-}
-
-// checkLists checks one stored list's shape. Each cell's run must be
-// strictly ascending: lookups rely on index order (the first hit is the
-// lowest index), and the merge above on it.
-func checkLists(what string, start, items []int32, cells, features int) error {
+// checkLists checks a stored grid's lists. Each cell's run must be strictly
+// ascending by feature: lookups rely on index order (the first hit is the
+// lowest index).
+func checkLists(start, items []int32, cells, features int) error {
 	if len(start) != cells+1 || start[0] != 0 || int(start[cells]) != len(items) {
-		return fmt.Errorf("grid: %s lists: offsets do not fit %d cells and %d items", what, cells, len(items))
+		return fmt.Errorf("grid: offsets do not fit %d cells and %d items", cells, len(items))
 	}
 	for k := 1; k <= cells; k++ {
 		if start[k] < start[k-1] {
-			return fmt.Errorf("grid: %s lists: offsets decrease at cell %d", what, k)
+			return fmt.Errorf("grid: offsets decrease at cell %d", k)
 		}
 	}
 	for k := 1; k <= cells; k++ { // offsets are now known to lie in items
-		run := items[start[k-1]:start[k]]
-		for j, i := range run {
-			if i < 0 || int(i) >= features {
-				return fmt.Errorf("grid: %s lists: feature index %d out of range (%d features)", what, i, features)
+		prev := int32(-1)
+		for _, item := range items[start[k-1]:start[k]] {
+			i := item
+			if i < 0 {
+				i = ^i
 			}
-			if j > 0 && i <= run[j-1] {
-				return fmt.Errorf("grid: %s lists: cell %d is not in ascending feature order", what, k-1)
+			if int(i) >= features {
+				return fmt.Errorf("grid: feature index %d out of range (%d features)", i, features)
 			}
+			if i <= prev {
+				return fmt.Errorf("grid: cell %d is not in ascending feature order", k-1)
+			}
+			prev = i
 		}
 	}
 	return nil

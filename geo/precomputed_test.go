@@ -83,8 +83,7 @@ func TestAtlasFromIndexRejectsDamage(t *testing.T) {
 		for name := range ds.Collections {
 			p, _ := built.Precomputed(name)
 			g := *p.Grid
-			g.Inside, g.Cross = append([]int32(nil), g.Inside...), append([]int32(nil), g.Cross...)
-			g.InsideStart = append([]int32(nil), g.InsideStart...)
+			g.Start, g.Items = append([]int32(nil), g.Start...), append([]int32(nil), g.Items...)
 			p.Grid = &g
 			p.AreasKm2 = append([]float64(nil), p.AreasKm2...)
 			pre[name] = p
@@ -92,26 +91,38 @@ func TestAtlasFromIndexRejectsDamage(t *testing.T) {
 		return pre
 	}
 	cases := map[string]func(map[string]Precomputed){
-		"missing collection": func(m map[string]Precomputed) { delete(m, data.Cities) },
-		"areas short":        func(m map[string]Precomputed) { p := m[data.Cities]; p.AreasKm2 = p.AreasKm2[1:]; m[data.Cities] = p },
-		"item out of range":  func(m map[string]Precomputed) { m[data.Cities].Grid.Cross[0] = 36 },
-		"negative item":      func(m map[string]Precomputed) { m[data.Cities].Grid.Inside[0] = -1 },
-		"offsets decrease":   func(m map[string]Precomputed) { m[data.Cities].Grid.InsideStart[3] = 1 << 20 },
+		"missing collection":         func(m map[string]Precomputed) { delete(m, data.Cities) },
+		"areas short":                func(m map[string]Precomputed) { p := m[data.Cities]; p.AreasKm2 = p.AreasKm2[1:]; m[data.Cities] = p },
+		"item out of range":          func(m map[string]Precomputed) { m[data.Cities].Grid.Items[0] = 36 },
+		"boundary item out of range": func(m map[string]Precomputed) { m[data.Cities].Grid.Items[0] = ^int32(36) },
+		"offsets decrease":           func(m map[string]Precomputed) { m[data.Cities].Grid.Start[3] = 1 << 20 },
 		"run out of order": func(m map[string]Precomputed) {
 			g := m[data.Cities].Grid
-			for k := 0; k+1 < len(g.CrossStart); k++ {
-				if a := g.CrossStart[k]; g.CrossStart[k+1]-a >= 2 {
-					g.Cross[a], g.Cross[a+1] = g.Cross[a+1], g.Cross[a]
+			for k := 0; k+1 < len(g.Start); k++ {
+				if a := g.Start[k]; g.Start[k+1]-a >= 2 {
+					g.Items[a], g.Items[a+1] = g.Items[a+1], g.Items[a]
 					return
 				}
 			}
-			t.Fatal("fixture has no cell on two boundaries")
+			t.Fatal("fixture has no cell with two features")
 		},
-		"offsets short":        func(m map[string]Precomputed) { g := m[data.Cities].Grid; g.CrossStart = g.CrossStart[1:] },
+		"feature twice": func(m map[string]Precomputed) {
+			g := m[data.Cities].Grid
+			for k := 0; k < len(g.Start)-1; k++ {
+				if a := g.Start[k]; g.Start[k+1]-a >= 1 {
+					g.Items = append(g.Items[:a+1], g.Items[a:]...) // the same item again
+					for j := k + 1; j < len(g.Start); j++ {
+						g.Start[j]++
+					}
+					return
+				}
+			}
+		},
+		"offsets short":        func(m map[string]Precomputed) { g := m[data.Cities].Grid; g.Start = g.Start[1:] },
 		"grid larger than lim": func(m map[string]Precomputed) { g := m[data.Cities].Grid; g.NX, g.NY = 1<<31, 1<<31 },
 		"size overflows to -1": func(m map[string]Precomputed) {
 			g := m[data.Cities].Grid
-			g.NX, g.NY, g.InsideStart = 1<<32+1, 1<<32-1, nil
+			g.NX, g.NY, g.Start = 1<<32+1, 1<<32-1, nil
 		},
 	}
 	for name, damage := range cases {

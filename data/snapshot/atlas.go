@@ -91,8 +91,7 @@ func Encode(c *Contents) ([]byte, error) {
 			x.float(g.MinY)
 			x.uvarint(uint64(g.NX))
 			x.uvarint(uint64(g.NY))
-			x.lists(g.InsideStart, g.Inside)
-			x.lists(g.CrossStart, g.Cross)
+			x.gridLists(g.Start, g.Items)
 		}
 		sections = append(sections, section{"index/" + name, x.b})
 	}
@@ -299,8 +298,7 @@ func decodeIndex(name string, b []byte, features int) (geo.Precomputed, error) {
 	case 0:
 	case 1:
 		g := &geo.Grid{MinX: r.float(), MinY: r.float(), NX: int(r.uvarint()), NY: int(r.uvarint())}
-		g.InsideStart, g.Inside = r.lists("inside")
-		g.CrossStart, g.Cross = r.lists("cross")
+		g.Start, g.Items = r.gridLists()
 		p.Grid = g
 	default:
 		r.fail("bad grid flag")

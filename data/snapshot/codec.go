@@ -20,7 +20,9 @@ func (w *writer) bytes(s []byte)   { w.uvarint(uint64(len(s))); w.b = append(w.b
 func (w *writer) string(s string)  { w.uvarint(uint64(len(s))); w.b = append(w.b, s...) }
 
 // lists writes offsets as deltas (they ascend) and the items as they are.
-func (w *writer) lists(start, items []int32) {
+// gridLists writes a grid's offsets as deltas and each item i as 2i, or
+// 2(^i)+1 for a boundary item ^i, so every value is a small uvarint.
+func (w *writer) gridLists(start, items []int32) {
 	w.uvarint(uint64(len(start)))
 	prev := int32(0)
 	for _, s := range start {
@@ -29,7 +31,11 @@ func (w *writer) lists(start, items []int32) {
 	}
 	w.uvarint(uint64(len(items)))
 	for _, v := range items {
-		w.uvarint(uint64(v))
+		if v < 0 {
+			w.uvarint(uint64(^v)<<1 | 1)
+		} else {
+			w.uvarint(uint64(v) << 1)
+		}
 	}
 }
 
@@ -120,23 +126,25 @@ func (r *reader) bytes() []byte {
 
 func (r *reader) string() string { return string(r.bytes()) }
 
-func (r *reader) lists(what string) (start, items []int32) {
-	start = make([]int32, r.count(what+" offset", 1))
+func (r *reader) gridLists() (start, items []int32) {
+	start = make([]int32, r.count("grid offset", 1))
 	prev := uint64(0)
 	for i := range start {
 		prev += r.uvarint()
 		if prev > math.MaxInt32 {
-			r.fail("%s offset overflows", what)
+			r.fail("grid offset overflows")
 		}
 		start[i] = int32(prev)
 	}
-	items = make([]int32, r.count(what+" item", 1))
+	items = make([]int32, r.count("grid item", 1))
 	for i := range items {
 		v := r.uvarint()
-		if v > math.MaxInt32 {
-			r.fail("%s item overflows", what)
+		if v>>1 > math.MaxInt32 {
+			r.fail("grid item overflows")
 		}
-		items[i] = int32(v)
+		if items[i] = int32(v >> 1); v&1 == 1 {
+			items[i] = ^items[i]
+		}
 	}
 	return start, items
 }

@@ -4,7 +4,7 @@
 // file (data/atlas.snap), written by `clusteratlas build` beside the
 // GeoJSON and loaded in a fraction of the time.
 //
-// # Format (version 1)
+// # Format (version 2)
 //
 // All fixed-width integers are little-endian.
 //
@@ -24,8 +24,9 @@
 //	            (file name · SHA-256 hex of its bytes)… · collection count · names…
 //	features/N: feature count · (id · properties (JSON) · geometry)…
 //	index/N:    area count · areas (float64, km²)… · grid flag (byte) ·
-//	            [minX · minY · nx · ny · inside lists · cross lists]
-//	            lists = offsets (count, then deltas) · items (count, values)
+//	            [minX · minY · nx · ny · offsets (count, then deltas) ·
+//	             items (count, then per item 2i for a feature i containing
+//	             the whole cell, 2i+1 for one whose boundary touches it)]
 //	compare:    JSON {"content_hash": {collection: hash}, "table": data.CompareTable or null}
 //	levels:     layer count · layer names… · level count ·
 //	            (zoom · tolerance float64 · full (byte) ·
@@ -58,7 +59,7 @@ import (
 const Magic = "CATLSNAP"
 
 // Version is the format version written; Decode accepts only this one.
-const Version = 1
+const Version = 2 // 2: one list per grid cell, the boundary flag in each item
 
 // FileName is the snapshot's name inside a dataset directory.
 const FileName = "atlas.snap"
