@@ -101,18 +101,32 @@ var paramDefs = map[string]paramDef{
 }
 
 // checkKnownArgs rejects a query that names a parameter the route does not
-// accept (OGC 17-069r4 /req/core/query-param-unknown), or repeats one. It
-// reads the raw query without allocating on the happy path: it runs on
-// every request.
+// accept (OGC 17-069r4 /req/core/query-param-unknown), or repeats one.
 func checkKnownArgs(args *fasthttp.Args, allowed []string) *Problem {
+	return checkArgNames(args, paramNames(allowed))
+}
+
+// paramNames are the query names of the parameter definitions allowed.
+func paramNames(allowed []string) []string {
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = paramDefs[a].Name
+	}
+	return names
+}
+
+// checkArgNames is checkKnownArgs with the names resolved: the route
+// wrapper resolves them once, and this reads the raw query without
+// allocating on the happy path, as it runs on every request.
+func checkArgNames(args *fasthttp.Args, names []string) *Problem {
 	var seen [32]bool
 	var bad *Problem
 	args.VisitAll(func(k, _ []byte) {
 		if bad != nil {
 			return
 		}
-		for i, a := range allowed {
-			if paramDefs[a].Name == string(k) {
+		for i, name := range names {
+			if name == string(k) {
 				if i < len(seen) && seen[i] {
 					bad = invalidParam(string(k), "given more than once; give it once")
 				}
@@ -121,10 +135,6 @@ func checkKnownArgs(args *fasthttp.Args, allowed []string) *Problem {
 				}
 				return
 			}
-		}
-		names := make([]string, len(allowed))
-		for i, a := range allowed {
-			names[i] = paramDefs[a].Name
 		}
 		bad = &Problem{Type: problemUnknownParameter, Title: "Unknown parameter", Status: 400, Parameter: string(k),
 			Detail: fmt.Sprintf("parameter %q is not accepted here; accepted: %s", string(k), strings.Join(names, ", "))}

@@ -140,6 +140,7 @@ func (s *Server) registerRoutes() {
 func (s *Server) wrap(rs routeSpec, h fiber.Handler) fiber.Handler {
 	// a pointer, made once: Locals would box a string per request
 	route := any(s.metrics.forRoute(rs.Path))
+	names := paramNames(rs.Params)
 	return func(c *fiber.Ctx) error {
 		c.Locals(localRoute, route)
 		if rs.ops { // not derived from the dataset: no ETag, never cached
@@ -149,7 +150,7 @@ func (s *Server) wrap(rs routeSpec, h fiber.Handler) fiber.Handler {
 			if p := s.checkItemsArgs(c, rs.Params); p != nil {
 				return p
 			}
-		} else if p := checkKnownArgs(c.Context().QueryArgs(), rs.Params); p != nil {
+		} else if p := checkArgNames(c.Context().QueryArgs(), names); p != nil {
 			return p
 		}
 		c.Locals(localBase, s.boxedBase(c))

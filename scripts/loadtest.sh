@@ -10,10 +10,11 @@
 # and each route's median as a ratio to the bare route's.
 #
 # Needs: go, wrk (Debian package wrk).
-# Tunables (environment): DURATION per round (default 5s), ROUNDS (3), THREADS (2), CONNECTIONS (32), PORT (18080).
+# Tunables (environment): DURATION per round (default 5s), WARMUP per route before the rounds (1s), ROUNDS (3), THREADS (2), CONNECTIONS (32), PORT (18080).
 set -euo pipefail
 
 DURATION=${DURATION:-5s}
+WARMUP=${WARMUP:-1s}
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-32}
@@ -106,6 +107,14 @@ median_ms() {
 }
 
 echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per route, $ROUNDS rounds, 127.0.0.1:$PORT"
+# One unmeasured second per route first: /locate's first touches of each
+# polygon build its edge index (lazily, so start-up stays under a second),
+# and the ratios are about the steady state. scripts/startup.sh measures
+# the cold start.
+warm() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" >/dev/null; }
+warm -s "$WORK/bare-points.lua" "http://127.0.0.1:$BARE_PORT/"
+warm -s "$WORK/locate.lua" "http://127.0.0.1:$PORT/"
+for route in tiles/6/52/26.mvt conformance healthz; do warm "http://127.0.0.1:$PORT/$route"; done
 for r in $(seq 1 "$ROUNDS"); do
 	echo "round $r"
 	run bare "http://127.0.0.1:$BARE_PORT/" "$WORK/bare-points.lua"
