@@ -139,13 +139,9 @@ func cacheControlValue(maxAge time.Duration) string {
 // and Host) is part of it because every link is absolute.
 func requestTag(out *[32]byte, version, linkBase string, c *fiber.Ctx) []byte {
 	var query uint64
-	var d xxhash.Digest
 	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
-		d.Reset()
-		d.Write(k)
-		d.Write(equalsSign)
-		d.Write(v)
-		query += d.Sum64()
+		var pairBuf [128]byte // the usual parameter fits: no allocation
+		query += xxhash.Sum64(append(append(append(pairBuf[:0], k...), '='), v...))
 	})
 	var keyBuf [512]byte // the usual key fits: no allocation
 	key := append(keyBuf[:0], version...)
@@ -153,17 +149,14 @@ func requestTag(out *[32]byte, version, linkBase string, c *fiber.Ctx) []byte {
 	key = append(append(key, 0), c.Request().URI().Path()...)
 	key = binary.LittleEndian.AppendUint64(append(key, 0), query)
 	key = append(append(key, 0), bytes.TrimSpace(c.Request().Header.Peek(fiber.HeaderAccept))...)
-	// two 64-bit lanes (the second seeded) make the 128-bit tag
-	d.ResetWithSeed(0x9e3779b97f4a7c15)
-	d.Write(key)
+	// two 64-bit lanes (the key, and the key with one more byte) make the
+	// 128-bit tag
 	var sum [16]byte
 	binary.BigEndian.PutUint64(sum[:8], xxhash.Sum64(key))
-	binary.BigEndian.PutUint64(sum[8:], d.Sum64())
+	binary.BigEndian.PutUint64(sum[8:], xxhash.Sum64(append(key, 0xff)))
 	hex.Encode(out[:], sum[:])
 	return out[:]
 }
-
-var equalsSign = []byte{'='}
 
 // matchIfNoneMatch reports whether the header names base (in any content
 // coding: a client that cached the gzip body may revalidate via a proxy

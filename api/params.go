@@ -206,6 +206,50 @@ func parsePlainDecimal(s string) (v float64, ok bool) {
 	return v, true
 }
 
+// appendShortest appends v as strconv.AppendFloat(v, 'f', -1) does, taking
+// raw (the text v was parsed from) as is when it is already that text: a
+// canonical decimal ([-]int[.frac], no leading or trailing zeros) of at
+// most 15 significant digits, which every float64 round-trips, so its
+// shortest form is itself. The query echo of /locate costs no formatting.
+func appendShortest(dst []byte, raw string, v float64) []byte {
+	if canonicalDecimal(raw) {
+		return append(dst, raw...)
+	}
+	return strconv.AppendFloat(dst, v, 'f', -1, 64)
+}
+
+func canonicalDecimal(s string) bool {
+	if len(s) > 0 && s[0] == '-' {
+		s = s[1:]
+	}
+	intEnd := 0
+	for intEnd < len(s) && s[intEnd] >= '0' && s[intEnd] <= '9' {
+		intEnd++
+	}
+	if intEnd == 0 || (intEnd > 1 && s[0] == '0') {
+		return false // no integer part, or a leading zero
+	}
+	digits := intEnd
+	if s[0] == '0' {
+		digits = 0
+	}
+	if intEnd < len(s) {
+		frac := s[intEnd:]
+		if frac[0] != '.' || len(frac) < 2 || frac[len(frac)-1] == '0' {
+			return false
+		}
+		for i := 1; i < len(frac); i++ {
+			if frac[i] < '0' || frac[i] > '9' {
+				return false
+			}
+			if digits > 0 || frac[i] != '0' { // zeros before the first significant digit do not count
+				digits++
+			}
+		}
+	}
+	return digits <= 15
+}
+
 // exactPow10 are the powers of ten a float64 holds exactly.
 var exactPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"github.com/clusteratlas/clusteratlas/geo"
 	"math"
@@ -241,6 +242,41 @@ func TestParsePlainDecimalTakesCoordinates(t *testing.T) {
 	for _, s := range []string{"1e5", "1_0", "0x10", "NaN", "1234567890.1234567", " 1"} {
 		if _, ok := parsePlainDecimal(s); ok {
 			t.Errorf("%q taken by the plain path", s)
+		}
+	}
+}
+
+// appendShortest gives AppendFloat's text whether or not it takes the raw
+// text as is.
+func FuzzAppendShortest(f *testing.F) {
+	for _, s := range []string{"118.8", "-33.865143", "0.05", "32", "-0", "0", "007.5", "7.50", "1.", ".5", "+1",
+		"123456789012345", "1234567890123456", "0.000000000000000000000001", "100", "1e2", "-0.0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			if canonicalDecimal(s) {
+				t.Fatalf("%q is canonical but does not parse", s)
+			}
+			return
+		}
+		want := strconv.AppendFloat(nil, v, 'f', -1, 64)
+		if got := appendShortest(nil, s, v); !bytes.Equal(got, want) {
+			t.Fatalf("appendShortest(%q) = %s, AppendFloat %s", s, got, want)
+		}
+	})
+}
+
+func TestCanonicalDecimalTakesUsualCoordinates(t *testing.T) {
+	for _, s := range []string{"118.8", "-33.865143", "32.05", "0", "180", "116.39747", "0.5"} {
+		if !canonicalDecimal(s) {
+			t.Errorf("%q formatted again", s)
+		}
+	}
+	for _, s := range []string{"+0.5", "32.050", "032.05", ".5", "1.", "1e5", "1234567890.1234567"} {
+		if canonicalDecimal(s) {
+			t.Errorf("%q taken as canonical", s)
 		}
 	}
 }

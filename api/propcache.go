@@ -15,6 +15,20 @@ import (
 type encodedProps struct {
 	full    [][]byte // every property
 	summary [][]byte // the summaryProperties of the collection (nil if none)
+	// located is each whole feature as the default /locate answer writes
+	// it (summary properties and the collection tag, no geometry), in one
+	// buffer: the hot path appends it, and neighbours share cache lines.
+	located     []byte
+	locatedEnds []int32 // feature i is located[locatedEnds[i-1]:locatedEnds[i]]
+}
+
+// locatedFeature is feature i in the default /locate form.
+func (ep *encodedProps) locatedFeature(i int) []byte {
+	start := int32(0)
+	if i > 0 {
+		start = ep.locatedEnds[i-1]
+	}
+	return ep.located[start:ep.locatedEnds[i]]
 }
 
 // summaryProperties is what a reverse-geocoder answer (/locate) carries by
@@ -54,9 +68,53 @@ func encodeAllProperties(atlas *geo.Atlas) map[string]*encodedProps {
 				ep.summary[i] = mustMarshal(sub)
 			}
 		}
+		if keep != nil { // a collection /locate reports
+			ep.locatedEnds = make([]int32, len(coll.Features))
+			for i := range coll.Features {
+				ep.located = appendFeature(ep.located, &coll.Features[i], nil, defaultLocatedOptions(name, ep.summary[i]))
+				ep.locatedEnds[i] = int32(len(ep.located))
+			}
+		}
 		out[name] = ep
 	}
 	return out
+}
+
+// locatedFeature is feature i of c in the default /locate form (nil for a
+// collection /locate does not report). The collections are few: a scan by
+// pointer beats hashing the name.
+func (st *State) locatedFeature(c *geo.Collection, i int) []byte {
+	for _, l := range st.located {
+		if l.coll == c {
+			return l.props.locatedFeature(i)
+		}
+	}
+	return nil
+}
+
+// locatedCollection pairs a collection with its encoded properties.
+type locatedCollection struct {
+	coll  *geo.Collection
+	props *encodedProps
+}
+
+// locatedCollections lists the collections with pre-rendered /locate features.
+func locatedCollections(atlas *geo.Atlas, encoded map[string]*encodedProps) []locatedCollection {
+	var out []locatedCollection
+	for _, name := range data.CollectionNames {
+		if ep := encoded[name]; ep != nil && ep.located != nil {
+			c, _ := atlas.Collection(name)
+			out = append(out, locatedCollection{c, ep})
+		}
+	}
+	return out
+}
+
+// defaultLocatedOptions are the options of a /locate answer without
+// parameters beyond lon and lat, with the feature's summary encoded.
+func defaultLocatedOptions(collection string, summary []byte) featureOptions {
+	return featureOptions{geometryOptions: geometryOptions{Omit: true, Precision: -1, Zoom: -1}, Summary: true,
+		Encoded: summary, Tag: collectionTags[collection]}
 }
 
 // mustMarshal encodes decoded-JSON values, which cannot fail.

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"strconv"
 	"sync"
 
 	"github.com/clusteratlas/clusteratlas/data"
@@ -91,6 +90,32 @@ func writeQueryAnswerRaw(c *fiber.Ctx, st *State, feats []queryFeature, opts fea
 	return nil
 }
 
+// writeLocatedAnswer is writeQueryAnswerRaw for a /locate without options
+// (the common request), from features rendered once per state: the same
+// bytes (tested), without the per-feature lookups and option handling.
+func writeLocatedAnswer(c *fiber.Ctx, st *State, features [][]byte, location, query []byte) error {
+	scratch := answerBuffers.Get().(*[]byte)
+	defer answerBuffers.Put(scratch)
+	buf := append((*scratch)[:0], `{"type":"FeatureCollection","numberReturned":`...)
+	buf = appendInt(buf, len(features))
+	buf = append(buf, `,"timeStamp":`...)
+	buf = appendJSONString(buf, st.timeStamp())
+	buf = append(append(buf, `,"location":`...), location...)
+	buf = append(append(buf, `,"query":`...), query...)
+	buf = append(buf, `,"features":[`...)
+	for n, f := range features {
+		if n > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, f...)
+	}
+	buf = append(buf, "]}"...)
+	*scratch = buf
+	c.Response().Header.SetContentType(mediaGeoJSON)
+	c.Response().SetBody(buf)
+	return nil
+}
+
 // pointQuery reads lon/lat plus the feature options shared by the point
 // queries; collection defaults to clusters.
 func (s *Server) pointQuery(c *fiber.Ctx, st *State, withCollection bool) (orb.Point, *geo.Collection, featureOptions, *Problem) {
@@ -129,10 +154,12 @@ func (s *Server) locate() fiber.Handler {
 		opts.Summary = true
 		var featArray [16]queryFeature // on the stack for any usual point
 		var idArray [16]string
-		feats, ids := featArray[:0], idArray[:0]
+		var renderedArray [16][]byte
+		feats, ids, rendered := featArray[:0], idArray[:0], renderedArray[:0]
 		st.Atlas.LocateEach(opts.CRS.lonLatToStorage(pt), func(c *geo.Collection, i int) {
 			feats = append(feats, queryFeature{collection: c.Name, index: i})
 			ids = append(ids, c.Features[i].ID)
+			rendered = append(rendered, st.locatedFeature(c, i))
 		})
 		// the summary and the query echo are written by hand into one
 		// pooled buffer: this is the hottest path
@@ -170,11 +197,14 @@ func (s *Server) locate() fiber.Handler {
 		summary = append(summary, '}')
 		summaryEnd := len(summary)
 		query := append(summary, `{"lat":`...)
-		query = strconv.AppendFloat(query, pt[1], 'f', -1, 64)
+		query = appendShortest(query, c.Query("lat"), pt[1])
 		query = append(query, `,"lon":`...)
-		query = strconv.AppendFloat(query, pt[0], 'f', -1, 64)
+		query = appendShortest(query, c.Query("lon"), pt[0])
 		query = append(query, '}')
 		*scratch = query
+		if opts.Omit && opts.CRS == nil && opts.Keep == nil && opts.Precision < 0 && opts.Zoom < 0 {
+			return writeLocatedAnswer(c, st, rendered, query[:summaryEnd], query[summaryEnd:])
+		}
 		return writeQueryAnswerRaw(c, st, feats, opts, []foreignMember{
 			{"location", query[:summaryEnd]},
 			{"query", query[summaryEnd:]},

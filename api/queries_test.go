@@ -2,6 +2,8 @@ package api
 
 import (
 	"bytes"
+	"fmt"
+	"math/rand"
 	"net/http"
 	"slices"
 	"strings"
@@ -185,4 +187,25 @@ func TestClusterFlows(t *testing.T) {
 	wantProblem(t, get(t, s, "/clusters/jing-jin-ji/flows?flow_shape=wiggly"), 400, "flow_shape")
 	wantProblem(t, get(t, s, "/clusters/jing-jin-ji/flows?direction=up"), 400, "direction")
 	wantProblem(t, get(t, s, "/clusters/nope/flows"), 404, "clusterId")
+}
+
+// The pre-rendered /locate answer is byte for byte the generic encoder's:
+// precision changes nothing in an answer without geometry, but takes the
+// generic path.
+func TestLocatePrerenderedMatchesGeneric(t *testing.T) {
+	s := embeddedTestServer(t)
+	rng := rand.New(rand.NewSource(5))
+	features := 0
+	for n := 0; n < 300; n++ {
+		q := fmt.Sprintf("/locate?lon=%.5f&lat=%.5f", 73+rng.Float64()*62, 18+rng.Float64()*36)
+		fast, generic := get(t, s, q), get(t, s, q+"&precision=6")
+		wantStatus(t, fast, 200)
+		if !bytes.Equal(fast.Body, generic.Body) {
+			t.Fatalf("%s:\n pre-rendered %s\n generic      %s", q, clipBody(fast.Body), clipBody(generic.Body))
+		}
+		features += len(featureIDs(t, fast.json(t)))
+	}
+	if features < 300 { // most points lie in China and find several features
+		t.Fatalf("only %d features in 300 answers", features)
+	}
 }

@@ -41,6 +41,7 @@ type State struct {
 	// encoded holds each feature's properties pre-encoded as JSON, so the
 	// hot query paths append bytes instead of marshalling maps.
 	encoded map[string]*encodedProps
+	located []locatedCollection // the collections /locate reports, pre-rendered
 	// stamp is LoadedAt formatted once (timeStamp in propcache.go).
 	stamp     string
 	stampOnce *sync.Once
@@ -139,6 +140,7 @@ func newState(atlas *geo.Atlas, ind *Indicators) (*State, error) {
 		return nil, err
 	}
 	st.encoded = encodeAllProperties(atlas)
+	st.located = locatedCollections(atlas, st.encoded)
 	st.flowLines = curvedFlowLines(atlas)
 	return st, nil
 }
