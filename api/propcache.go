@@ -20,15 +20,19 @@ type encodedProps struct {
 	// buffer: the hot path appends it, and neighbours share cache lines.
 	located     []byte
 	locatedEnds []int32 // feature i is located[locatedEnds[i-1]:locatedEnds[i]]
+	// quotedIDs are the ids as JSON strings, for /locate's summary, so the
+	// hot path reads neither the features nor an escaper
+	quotedIDs [][]byte
 }
 
-// locatedFeature is feature i in the default /locate form.
-func (ep *encodedProps) locatedFeature(i int) []byte {
+// locatedFeature is feature i in the default /locate form, and its id as
+// a JSON string.
+func (ep *encodedProps) locatedFeature(i int) (feature, quotedID []byte) {
 	start := int32(0)
 	if i > 0 {
 		start = ep.locatedEnds[i-1]
 	}
-	return ep.located[start:ep.locatedEnds[i]]
+	return ep.located[start:ep.locatedEnds[i]], ep.quotedIDs[i]
 }
 
 // summaryProperties is what a reverse-geocoder answer (/locate) carries by
@@ -70,7 +74,9 @@ func encodeAllProperties(atlas *geo.Atlas) map[string]*encodedProps {
 		}
 		if keep != nil { // a collection /locate reports
 			ep.locatedEnds = make([]int32, len(coll.Features))
+			ep.quotedIDs = make([][]byte, len(coll.Features))
 			for i := range coll.Features {
+				ep.quotedIDs[i] = appendJSONString(nil, coll.Features[i].ID)
 				ep.located = appendFeature(ep.located, &coll.Features[i], nil, defaultLocatedOptions(name, ep.summary[i]))
 				ep.locatedEnds[i] = int32(len(ep.located))
 			}
@@ -80,16 +86,16 @@ func encodeAllProperties(atlas *geo.Atlas) map[string]*encodedProps {
 	return out
 }
 
-// locatedFeature is feature i of c in the default /locate form (nil for a
-// collection /locate does not report). The collections are few: a scan by
-// pointer beats hashing the name.
-func (st *State) locatedFeature(c *geo.Collection, i int) []byte {
+// locatedFeature is feature i of c in the default /locate form and its id
+// as a JSON string (nil, nil for a collection /locate does not report).
+// The collections are few: a scan by pointer beats hashing the name.
+func (st *State) locatedFeature(c *geo.Collection, i int) (feature, quotedID []byte) {
 	for _, l := range st.located {
 		if l.coll == c {
 			return l.props.locatedFeature(i)
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // locatedCollection pairs a collection with its encoded properties.

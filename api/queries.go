@@ -153,13 +153,16 @@ func (s *Server) locate() fiber.Handler {
 		omitGeometryByDefault(c, &opts) // a reverse-geocoder answer is names, not shapes
 		opts.Summary = true
 		var featArray [16]queryFeature // on the stack for any usual point
-		var idArray [16]string
-		var renderedArray [16][]byte
+		var idArray, renderedArray [16][]byte
 		feats, ids, rendered := featArray[:0], idArray[:0], renderedArray[:0]
+		allRendered := true
 		st.Atlas.LocateEach(opts.CRS.lonLatToStorage(pt), func(c *geo.Collection, i int) {
 			feats = append(feats, queryFeature{collection: c.Name, index: i})
-			ids = append(ids, c.Features[i].ID)
-			rendered = append(rendered, st.locatedFeature(c, i))
+			f, id := st.locatedFeature(c, i)
+			if id == nil { // not pre-rendered: every Locate collection is, but stay correct
+				id, allRendered = appendJSONString(nil, c.Features[i].ID), false
+			}
+			ids, rendered = append(ids, id), append(rendered, f)
 		})
 		// the summary and the query echo are written by hand into one
 		// pooled buffer: this is the hottest path
@@ -184,7 +187,7 @@ func (s *Server) locate() fiber.Handler {
 				if some {
 					summary = append(summary, ',')
 				}
-				summary = appendJSONString(summary, ids[j])
+				summary = append(summary, ids[j]...)
 				some = true
 			}
 			switch {
@@ -202,7 +205,7 @@ func (s *Server) locate() fiber.Handler {
 		query = appendShortest(query, c.Query("lon"), pt[0])
 		query = append(query, '}')
 		*scratch = query
-		if opts.Omit && opts.CRS == nil && opts.Keep == nil && opts.Precision < 0 && opts.Zoom < 0 {
+		if allRendered && opts.Omit && opts.CRS == nil && opts.Keep == nil && opts.Precision < 0 && opts.Zoom < 0 {
 			return writeLocatedAnswer(c, st, rendered, query[:summaryEnd], query[summaryEnd:])
 		}
 		return writeQueryAnswerRaw(c, st, feats, opts, []foreignMember{
