@@ -67,11 +67,23 @@ func TestLocateGridAgreesWithExactTests(t *testing.T) {
 	}
 	pts = append(pts, orb.Point{g.minX - 1, g.minY}, orb.Point{180, 90}) // off the grid
 	perCollection := &Atlas{dataset: a.dataset, collections: a.collections}
+	if g.cells16 == nil {
+		t.Fatalf("%d distinct runs: the embedded grid should number its cells in two bytes", len(g.runStart)-1)
+	}
+	defer func(n int) { maxRuns16 = n }(maxRuns16)
+	maxRuns16 = 1 // the four-byte form, as for boundaries with more than 65536 distinct runs
+	fourBytes := &Atlas{dataset: a.dataset, collections: a.collections, locateGrid: newLocateGrid(a)}
+	if fourBytes.locateGrid.cells32 == nil {
+		t.Fatal("no four-byte cell numbers with maxRuns16 = 1")
+	}
 	found := 0
 	for _, p := range pts {
 		want := slowLocate(a, p)
 		if got := a.Locate(p); !sameLocation(got, want) {
 			t.Fatalf("merged grid at %v: %+v, exact %+v", p, got, want)
+		}
+		if got := fourBytes.Locate(p); !sameLocation(got, want) {
+			t.Fatalf("merged grid, four-byte cells, at %v: %+v, exact %+v", p, got, want)
 		}
 		if got := perCollection.Locate(p); !sameLocation(got, want) {
 			t.Fatalf("per-collection grids at %v: %+v, exact %+v", p, got, want)
