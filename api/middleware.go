@@ -6,13 +6,10 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/gofiber/fiber/v2"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // localState is the Ctx local holding the request's State snapshot, so the
@@ -181,104 +178,6 @@ func matchIfNoneMatch(header, base string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// httpMetrics are the Prometheus request metrics, labelled by route
-// pattern (not raw URL, which would explode the label space).
-type httpMetrics struct {
-	registry *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-
-	mu    sync.RWMutex
-	cache map[metricKey]metricSeries
-}
-
-func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
-	if reg == nil {
-		reg = prometheus.NewRegistry()
-		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	}
-	m := &httpMetrics{
-		cache:    map[metricKey]metricSeries{},
-		registry: reg,
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "clusteratlas_http_requests_total",
-			Help: "HTTP requests by method, route pattern and status code.",
-		}, []string{"method", "route", "status"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "clusteratlas_http_request_duration_seconds",
-			Help:    "HTTP request latency by method, route pattern and status code.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
-		}, []string{"method", "route", "status"}),
-	}
-	reg.MustRegister(m.requests, m.latency)
-	return m
-}
-
-// metricKey picks one labelled series; the series are cached because
-// WithLabelValues hashes its labels on every call.
-type metricKey struct {
-	method, route string
-	status        int
-}
-
-type metricSeries struct {
-	requests prometheus.Counter
-	latency  prometheus.Observer
-}
-
-func (m *httpMetrics) series(k metricKey) metricSeries {
-	m.mu.RLock()
-	s, ok := m.cache[k]
-	m.mu.RUnlock()
-	if ok {
-		return s
-	}
-	// Fiber's c.Method() aliases the request buffer that fasthttp reuses
-	// for the next request: copy before the strings become label values
-	// (WithLabelValues keeps them) or cache keys. Only the first request of
-	// each method/route/status pays for it; later ones hit the cache.
-	k.method, k.route = strings.Clone(k.method), strings.Clone(k.route)
-	status := strconv.Itoa(k.status)
-	s = metricSeries{m.requests.WithLabelValues(k.method, k.route, status), m.latency.WithLabelValues(k.method, k.route, status)}
-	m.mu.Lock()
-	m.cache[k] = s
-	m.mu.Unlock()
-	return s
-}
-
-// record counts the request under its route pattern. The route wrapper
-// stores a *routeMetrics (Fiber's c.Route() cannot tell a 404 from a
-// request for "/"); a GET answered 200, the common case, uses the series
-// resolved when the route was registered.
-func (m *httpMetrics) record(c *fiber.Ctx, start time.Time) {
-	var s metricSeries
-	status := c.Response().StatusCode()
-	switch r := c.Locals(localRoute).(type) {
-	case *routeMetrics:
-		if status == fiber.StatusOK && c.Method() == fiber.MethodGet {
-			s = r.getOK
-		} else {
-			s = m.series(metricKey{methodLabel(c.Method()), r.route, status})
-		}
-	case string:
-		s = m.series(metricKey{methodLabel(c.Method()), r, status})
-	default:
-		s = m.series(metricKey{methodLabel(c.Method()), "unmatched", status})
-	}
-	s.requests.Inc()
-	s.latency.Observe(time.Since(start).Seconds())
-}
-
-// routeMetrics is a route's pattern and its GET-200 series.
-type routeMetrics struct {
-	route string
-	getOK metricSeries
-}
-
-func (m *httpMetrics) forRoute(route string) *routeMetrics {
-	return &routeMetrics{route: route, getOK: m.series(metricKey{fiber.MethodGet, route, fiber.StatusOK})}
 }
 
 // knownMethods are the method labels; any other method is counted as
