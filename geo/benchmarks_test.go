@@ -55,6 +55,17 @@ func BenchmarkLocate(b *testing.B) {
 	}
 }
 
+// BenchmarkLocateCold: the same over a million points, as under load,
+// where every point is new and the cells it reads are rarely in cache.
+func BenchmarkLocateCold(b *testing.B) {
+	a := benchmarkAtlas(b)
+	pts := chinaPoints(1 << 20)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		a.Locate(pts[i%len(pts)])
+	}
+}
+
 // BenchmarkLocateBrute is the same query with a plain R-tree and orb's
 // ray casting over every edge of each candidate: the baseline the prepared
 // band index is measured against.
