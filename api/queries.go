@@ -93,7 +93,10 @@ func writeQueryAnswerRaw(c *fiber.Ctx, st *State, feats []queryFeature, opts fea
 // writeLocatedAnswer is writeQueryAnswerRaw for a /locate without options
 // (the common request), from features rendered once per state: the same
 // bytes (tested), without the per-feature lookups and option handling.
-func writeLocatedAnswer(c *fiber.Ctx, st *State, features [][]byte, location, query []byte) error {
+// The answer is the located part, the query echo, then the features part;
+// when run is a uniform run (geo.Atlas.LocateRun), the two parts go into
+// the state's cache for the next point with that run.
+func writeLocatedAnswer(c *fiber.Ctx, st *State, run int, features [][]byte, location, query []byte) error {
 	scratch := answerBuffers.Get().(*[]byte)
 	defer answerBuffers.Put(scratch)
 	buf := append((*scratch)[:0], `{"type":"FeatureCollection","numberReturned":`...)
@@ -101,7 +104,10 @@ func writeLocatedAnswer(c *fiber.Ctx, st *State, features [][]byte, location, qu
 	buf = append(buf, `,"timeStamp":`...)
 	buf = appendJSONString(buf, st.timeStamp())
 	buf = append(append(buf, `,"location":`...), location...)
-	buf = append(append(buf, `,"query":`...), query...)
+	buf = append(buf, `,"query":`...)
+	echoAt := len(buf)
+	buf = append(buf, query...)
+	featuresAt := len(buf)
 	buf = append(buf, `,"features":[`...)
 	for n, f := range features {
 		if n > 0 {
@@ -110,6 +116,28 @@ func writeLocatedAnswer(c *fiber.Ctx, st *State, features [][]byte, location, qu
 		buf = append(buf, f...)
 	}
 	buf = append(buf, "]}"...)
+	*scratch = buf
+	if run >= 0 && run < len(st.locatedRuns) {
+		parts := append(append(make([]byte, 0, len(buf)-(featuresAt-echoAt)), buf[:echoAt]...), buf[featuresAt:]...)
+		st.locatedRuns[run].Store(&locatedRun{parts: parts, split: echoAt})
+	}
+	c.Response().Header.SetContentType(mediaGeoJSON)
+	c.Response().SetBody(buf)
+	return nil
+}
+
+// locatedRun is the /locate answer of a uniform run without its query
+// echo, which goes at split.
+type locatedRun struct {
+	parts []byte
+	split int
+}
+
+// writeLocatedRun answers from a cached run: two copies and the echo.
+func writeLocatedRun(c *fiber.Ctx, r *locatedRun, query []byte) error {
+	scratch := answerBuffers.Get().(*[]byte)
+	defer answerBuffers.Put(scratch)
+	buf := append(append(append((*scratch)[:0], r.parts[:r.split]...), query...), r.parts[r.split:]...)
 	*scratch = buf
 	c.Response().Header.SetContentType(mediaGeoJSON)
 	c.Response().SetBody(buf)
@@ -152,6 +180,19 @@ func (s *Server) locate() fiber.Handler {
 		}
 		omitGeometryByDefault(c, &opts) // a reverse-geocoder answer is names, not shapes
 		opts.Summary = true
+		plain := opts.Omit && opts.CRS == nil && opts.Keep == nil && opts.Precision < 0 && opts.Zoom < 0
+		// most points lie in cells no outline crosses: their answer, but for
+		// the query echo, is their cell's run's, rendered once
+		run := -1
+		if plain {
+			if r, ok := st.Atlas.LocateRun(pt); ok && r < len(st.locatedRuns) {
+				if cached := st.locatedRuns[r].Load(); cached != nil {
+					var echo [64]byte
+					return writeLocatedRun(c, cached, appendQueryEcho(echo[:0], c, pt))
+				}
+				run = r
+			}
+		}
 		var featArray [16]queryFeature // on the stack for any usual point
 		var idArray, renderedArray [16][]byte
 		feats, ids, rendered := featArray[:0], idArray[:0], renderedArray[:0]
@@ -199,20 +240,26 @@ func (s *Server) locate() fiber.Handler {
 		}
 		summary = append(summary, '}')
 		summaryEnd := len(summary)
-		query := append(summary, `{"lat":`...)
-		query = appendShortest(query, c.Query("lat"), pt[1])
-		query = append(query, `,"lon":`...)
-		query = appendShortest(query, c.Query("lon"), pt[0])
-		query = append(query, '}')
+		query := appendQueryEcho(summary, c, pt)
 		*scratch = query
-		if allRendered && opts.Omit && opts.CRS == nil && opts.Keep == nil && opts.Precision < 0 && opts.Zoom < 0 {
-			return writeLocatedAnswer(c, st, rendered, query[:summaryEnd], query[summaryEnd:])
+		if allRendered && plain {
+			return writeLocatedAnswer(c, st, run, rendered, query[:summaryEnd], query[summaryEnd:])
 		}
 		return writeQueryAnswerRaw(c, st, feats, opts, []foreignMember{
 			{"location", query[:summaryEnd]},
 			{"query", query[summaryEnd:]},
 		})
 	}
+}
+
+// appendQueryEcho appends /locate's "query" member: lat and lon as sent
+// when canonical, else shortest.
+func appendQueryEcho(b []byte, c *fiber.Ctx, pt orb.Point) []byte {
+	b = append(b, `{"lat":`...)
+	b = appendShortest(b, c.Query("lat"), pt[1])
+	b = append(b, `,"lon":`...)
+	b = appendShortest(b, c.Query("lon"), pt[0])
+	return append(b, '}')
 }
 
 // locateSummaryKeys are /locate's "location" members, in the order written.

@@ -195,17 +195,33 @@ func TestClusterFlows(t *testing.T) {
 func TestLocatePrerenderedMatchesGeneric(t *testing.T) {
 	s := embeddedTestServer(t)
 	rng := rand.New(rand.NewSource(5))
-	features := 0
+	features, cached := 0, 0
+	var queries []string
 	for n := 0; n < 300; n++ {
-		q := fmt.Sprintf("/locate?lon=%.5f&lat=%.5f", 73+rng.Float64()*62, 18+rng.Float64()*36)
-		fast, generic := get(t, s, q), get(t, s, q+"&precision=6")
-		wantStatus(t, fast, 200)
-		if !bytes.Equal(fast.Body, generic.Body) {
-			t.Fatalf("%s:\n pre-rendered %s\n generic      %s", q, clipBody(fast.Body), clipBody(generic.Body))
-		}
-		features += len(featureIDs(t, fast.json(t)))
+		queries = append(queries, fmt.Sprintf("/locate?lon=%.5f&lat=%.5f", 73+rng.Float64()*62, 18+rng.Float64()*36))
 	}
-	if features < 300 { // most points lie in China and find several features
-		t.Fatalf("only %d features in 300 answers", features)
+	// the same point with a different spelling (an echo of its own)
+	queries = append(queries, "/locate?lon=114.49&lat=36.61", "/locate?lon=114.490&lat=36.610", "/locate?lat=36.61&lon=114.49")
+	// the second pass answers uniform cells from the run cache the first filled
+	for pass := 0; pass < 2; pass++ {
+		for _, q := range queries {
+			fast, generic := get(t, s, q), get(t, s, q+"&precision=6")
+			wantStatus(t, fast, 200)
+			if !bytes.Equal(fast.Body, generic.Body) {
+				t.Fatalf("pass %d, %s:\n pre-rendered %s\n generic      %s", pass, q, clipBody(fast.Body), clipBody(generic.Body))
+			}
+			features += len(featureIDs(t, fast.json(t)))
+		}
+	}
+	for i := range s.State().locatedRuns {
+		if s.State().locatedRuns[i].Load() != nil {
+			cached++
+		}
+	}
+	if features < 600 { // most points lie in China and find several features
+		t.Fatalf("only %d features in 600 answers", features)
+	}
+	if cached < 20 {
+		t.Fatalf("only %d runs cached after 300 points", cached)
 	}
 }

@@ -42,6 +42,10 @@ type State struct {
 	// hot query paths append bytes instead of marshalling maps.
 	encoded map[string]*encodedProps
 	located []locatedCollection // the collections /locate reports, pre-rendered
+	// locatedRuns caches /locate's answer by uniform run of the locate
+	// grid (geo.Atlas.LocateRun), filled as points arrive; shared by the
+	// copies WithLevels makes, which answer /locate alike.
+	locatedRuns []atomic.Pointer[locatedRun]
 	// stamp is LoadedAt formatted once (timeStamp in propcache.go).
 	stamp     string
 	stampOnce *sync.Once
@@ -141,6 +145,7 @@ func newState(atlas *geo.Atlas, ind *Indicators) (*State, error) {
 	}
 	st.encoded = encodeAllProperties(atlas)
 	st.located = locatedCollections(atlas, st.encoded)
+	st.locatedRuns = make([]atomic.Pointer[locatedRun], atlas.LocateRuns())
 	st.flowLines = curvedFlowLines(atlas)
 	return st, nil
 }

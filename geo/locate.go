@@ -117,6 +117,7 @@ type locateGrid struct {
 	cells32    []uint32 // otherwise
 	runStart   []int32  // run r is items[runStart[r]:runStart[r+1]]; run 0 is empty
 	items      []uint32
+	uniform    []bool // by run: no outline crosses its cells, so the run alone is the answer
 	colls      [len(locateOrder)]*Collection
 }
 
@@ -215,6 +216,10 @@ func newLocateGrid(a *Atlas) *locateGrid {
 			cells[cy*g.nx+cx] = prevRun
 		}
 	}
+	g.uniform = make([]bool, len(g.runStart)-1)
+	for r := range g.uniform {
+		g.uniform[r] = !slices.ContainsFunc(g.items[g.runStart[r]:g.runStart[r+1]], func(item uint32) bool { return item&locateCross != 0 })
+	}
 	if len(g.runStart)-1 > maxRuns16 {
 		g.cells32 = cells
 		return g
@@ -232,6 +237,36 @@ func appendRunKey(b []byte, run []uint32) []byte {
 		b = binary.LittleEndian.AppendUint32(b, v)
 	}
 	return b
+}
+
+// LocateRun numbers the answers of uniform cells, so a caller can keep
+// what it renders for one: when no outline crosses p's cell, run is the
+// number (below LocateRuns) of the cell's run of features, and every point
+// of every cell with that run gets the same answer from LocateEach. ok is
+// false where p's answer needs geometry tests (or off the merged grid).
+func (a *Atlas) LocateRun(p orb.Point) (run int, ok bool) {
+	g := a.locateGrid
+	if g == nil {
+		return 0, false
+	}
+	k, ok := g.cell(p)
+	if !ok {
+		return 0, false
+	}
+	if g.cells16 != nil {
+		run = int(g.cells16[k])
+	} else {
+		run = int(g.cells32[k])
+	}
+	return run, g.uniform[run]
+}
+
+// LocateRuns is how many run numbers LocateRun can return.
+func (a *Atlas) LocateRuns() int {
+	if a.locateGrid == nil {
+		return 0
+	}
+	return len(a.locateGrid.uniform)
 }
 
 // run is cell k's items.

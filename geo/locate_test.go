@@ -77,8 +77,18 @@ func TestLocateGridAgreesWithExactTests(t *testing.T) {
 		t.Fatal("no four-byte cell numbers with maxRuns16 = 1")
 	}
 	found := 0
+	byRun := map[int]Location{} // LocateRun's promise: one answer per uniform run
 	for _, p := range pts {
 		want := slowLocate(a, p)
+		if run, ok := a.LocateRun(p); ok {
+			if run < 0 || run >= a.LocateRuns() {
+				t.Fatalf("run %d at %v, LocateRuns %d", run, p, a.LocateRuns())
+			}
+			if other, seen := byRun[run]; seen && !sameLocation(other, want) {
+				t.Fatalf("run %d at %v: %+v, but elsewhere %+v", run, p, want, other)
+			}
+			byRun[run] = want
+		}
 		if got := a.Locate(p); !sameLocation(got, want) {
 			t.Fatalf("merged grid at %v: %+v, exact %+v", p, got, want)
 		}
@@ -94,6 +104,9 @@ func TestLocateGridAgreesWithExactTests(t *testing.T) {
 	}
 	if found < len(pts)/4 { // the test must reach the data, not only the sea
 		t.Fatalf("only %d of %d points in a province", found, len(pts))
+	}
+	if len(byRun) < 100 {
+		t.Fatalf("only %d uniform runs met", len(byRun))
 	}
 }
 
