@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"sync"
 
 	"github.com/clusteratlas/clusteratlas/data"
@@ -90,51 +91,38 @@ func writeQueryAnswerRaw(c *fiber.Ctx, st *State, feats []queryFeature, opts fea
 	return nil
 }
 
-// writeLocatedAnswer is writeQueryAnswerRaw for a /locate without options
-// (the common request), from features rendered once per state: the same
-// bytes (tested), without the per-feature lookups and option handling.
-// The answer is the located part, the query echo, then the features part;
-// when run is a uniform run (geo.Atlas.LocateRun), the two parts go into
-// the state's cache for the next point with that run.
-func writeLocatedAnswer(c *fiber.Ctx, st *State, run int, features [][]byte, location, query []byte) error {
-	scratch := answerBuffers.Get().(*[]byte)
-	defer answerBuffers.Put(scratch)
-	buf := append((*scratch)[:0], `{"type":"FeatureCollection","numberReturned":`...)
-	buf = appendInt(buf, len(features))
-	buf = append(buf, `,"timeStamp":`...)
-	buf = appendJSONString(buf, st.timeStamp())
-	buf = append(append(buf, `,"location":`...), location...)
-	buf = append(buf, `,"query":`...)
-	echoAt := len(buf)
-	buf = append(buf, query...)
-	featuresAt := len(buf)
-	buf = append(buf, `,"features":[`...)
-	for n, f := range features {
-		if n > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, f...)
-	}
-	buf = append(buf, "]}"...)
-	*scratch = buf
-	if run >= 0 && run < len(st.locatedRuns) {
-		parts := append(append(make([]byte, 0, len(buf)-(featuresAt-echoAt)), buf[:echoAt]...), buf[featuresAt:]...)
-		st.locatedRuns[run].Store(&locatedRun{parts: parts, split: echoAt})
-	}
-	c.Response().Header.SetContentType(mediaGeoJSON)
-	c.Response().SetBody(buf)
-	return nil
-}
-
-// locatedRun is the /locate answer of a uniform run without its query
-// echo, which goes at split.
+// locatedRun is a /locate answer without its query echo, which goes at
+// split: what writeQueryAnswerRaw writes for a /locate without options
+// (the common request), assembled from features rendered once per state
+// (the same bytes, tested). For a uniform run of the locate grid
+// (geo.Atlas.LocateRun) the state keeps it for every point of that run.
 type locatedRun struct {
 	parts []byte
 	split int
 }
 
-// writeLocatedRun answers from a cached run: two copies and the echo.
-func writeLocatedRun(c *fiber.Ctx, r *locatedRun, query []byte) error {
+// appendLocatedRun appends the answer's parts for these features and
+// location summary to b.
+func appendLocatedRun(b []byte, st *State, features [][]byte, location []byte) locatedRun {
+	b = append(b, `{"type":"FeatureCollection","numberReturned":`...)
+	b = appendInt(b, len(features))
+	b = append(b, `,"timeStamp":`...)
+	b = appendJSONString(b, st.timeStamp())
+	b = append(append(b, `,"location":`...), location...)
+	b = append(b, `,"query":`...)
+	split := len(b)
+	b = append(b, `,"features":[`...)
+	for n, f := range features {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, f...)
+	}
+	return locatedRun{parts: append(b, "]}"...), split: split}
+}
+
+// writeLocatedRun answers with r around the query echo: two copies.
+func writeLocatedRun(c *fiber.Ctx, r locatedRun, query []byte) error {
 	scratch := answerBuffers.Get().(*[]byte)
 	defer answerBuffers.Put(scratch)
 	buf := append(append(append((*scratch)[:0], r.parts[:r.split]...), query...), r.parts[r.split:]...)
@@ -188,7 +176,7 @@ func (s *Server) locate() fiber.Handler {
 			if r, ok := st.Atlas.LocateRun(pt); ok && r < len(st.locatedRuns) {
 				if cached := st.locatedRuns[r].Load(); cached != nil {
 					var echo [64]byte
-					return writeLocatedRun(c, cached, appendQueryEcho(echo[:0], c, pt))
+					return writeLocatedRun(c, *cached, appendQueryEcho(echo[:0], c, pt))
 				}
 				run = r
 			}
@@ -243,7 +231,14 @@ func (s *Server) locate() fiber.Handler {
 		query := appendQueryEcho(summary, c, pt)
 		*scratch = query
 		if allRendered && plain {
-			return writeLocatedAnswer(c, st, run, rendered, query[:summaryEnd], query[summaryEnd:])
+			partsBuf := answerBuffers.Get().(*[]byte)
+			defer answerBuffers.Put(partsBuf)
+			r := appendLocatedRun((*partsBuf)[:0], st, rendered, query[:summaryEnd])
+			*partsBuf = r.parts
+			if run >= 0 {
+				st.locatedRuns[run].Store(&locatedRun{parts: bytes.Clone(r.parts), split: r.split})
+			}
+			return writeLocatedRun(c, r, query[summaryEnd:])
 		}
 		return writeQueryAnswerRaw(c, st, feats, opts, []foreignMember{
 			{"location", query[:summaryEnd]},
